@@ -1,0 +1,73 @@
+import CTorch
+
+/// Where a tensor lives.
+public enum Device: Hashable, Sendable, CustomStringConvertible {
+    case cpu
+    case cuda(Int)
+
+    /// Parses `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when libtorch has a GPU, else CPU).
+    public init?(parsing text: String) {
+        switch text {
+        case "cpu": self = .cpu
+        case "cuda": self = .cuda(0)
+        case "auto": self = Runtime.cudaAvailable ? .cuda(0) : .cpu
+        default:
+            guard text.hasPrefix("cuda:"), let index = Int(text.dropFirst(5)), index >= 0 else { return nil }
+            self = .cuda(index)
+        }
+    }
+
+    var code: Int32 {
+        switch self {
+        case .cpu: -1
+        case .cuda(let i): Int32(i)
+        }
+    }
+
+    init(code: Int32) { self = code < 0 ? .cpu : .cuda(Int(code)) }
+
+    public var description: String {
+        switch self {
+        case .cpu: "cpu"
+        case .cuda(let i): "cuda:\(i)"
+        }
+    }
+}
+
+/// Process-wide libtorch settings.
+public enum Runtime {
+    /// libtorch's version string.
+    public static var version: String { String(cString: ct_version()) }
+
+    /// Whether libtorch was built with CUDA and sees a GPU.
+    public static var cudaAvailable: Bool { ct_cuda_is_available() }
+
+    /// Number of visible CUDA devices.
+    public static var cudaDeviceCount: Int { Int(ct_cuda_device_count()) }
+
+    /// Intra-op threads libtorch uses.
+    public static var threads: Int {
+        get { Int(ct_get_num_threads()) }
+        set { ct_set_num_threads(Int32(newValue)) }
+    }
+
+    /// Seeds libtorch's default generator (used by dropout and unseeded random ops).
+    public static func manualSeed(_ seed: UInt64) { ct_manual_seed(seed) }
+
+    /// Whether autograd records operations on this thread.
+    public static var isGradEnabled: Bool { ct_is_grad_enabled() }
+}
+
+/// Runs `body` with autograd recording off on this thread, restoring the previous mode after.
+public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ct_set_grad_enabled(false)
+    defer { _ = ct_set_grad_enabled(previous) }
+    return try body()
+}
+
+/// Runs `body` with autograd recording on, restoring the previous mode after.
+public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ct_set_grad_enabled(true)
+    defer { _ = ct_set_grad_enabled(previous) }
+    return try body()
+}

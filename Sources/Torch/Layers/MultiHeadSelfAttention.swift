@@ -1,0 +1,46 @@
+/// Multi-head self-attention over (batch, tokens, dim) inputs, with PyTorch's
+/// `nn.MultiheadAttention` parameter names (`in_proj_weight`, `in_proj_bias`, `out_proj`).
+public final class MultiHeadSelfAttention: Module, Layer {
+    public let inProjWeight: Tensor
+    public let inProjBias: Tensor
+    public let outProj: Linear
+    public let dim: Int
+    public let heads: Int
+    public let dropout: Double
+
+    public init(dim: Int, heads: Int, dropout: Double = 0, generator: Generator? = nil) throws {
+        guard heads > 0, dim % heads == 0 else {
+            throw TorchError(operation: "MultiHeadSelfAttention",
+                             message: "dim \(dim) is not divisible by heads \(heads)")
+        }
+        // PyTorch initializes in_proj_weight with xavier_uniform and its bias with zeros.
+        let bound = (6.0 / Double(dim + 3 * dim)).squareRoot()
+        inProjWeight = try Initialization.uniform([3 * dim, dim], bound: bound, generator: generator)
+        inProjBias = try Tensor.zeros([3 * dim])
+        let outProj = try Linear(dim, dim, generator: generator)
+        try withNoGrad { try outProj.bias?.copyFrom(Tensor.zeros([dim])) }
+        self.outProj = outProj
+        self.dim = dim
+        self.heads = heads
+        self.dropout = dropout
+        super.init()
+        try register(parameter: "in_proj_weight", inProjWeight)
+        try register(parameter: "in_proj_bias", inProjBias)
+        register(child: "out_proj", outProj)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let (b, t) = (x.size(0), x.size(1))
+        let headDim = dim / heads
+        // (b, t, 3·dim) → (3, b, heads, t, headDim)
+        let qkv = try Functional.linear(x, weight: inProjWeight, bias: inProjBias)
+            .reshape([b, t, 3, heads, headDim]).permute([2, 0, 3, 1, 4])
+        let q = try qkv.narrow(0, start: 0, length: 1).squeeze(0)
+        let k = try qkv.narrow(0, start: 1, length: 1).squeeze(0)
+        let v = try qkv.narrow(0, start: 2, length: 1).squeeze(0)
+        var attention = try (q.matmul(k.transposed(-2, -1)) * (1 / Double(headDim).squareRoot())).softmax(-1)
+        if isTraining && dropout > 0 { attention = try Functional.dropout(attention, p: dropout, training: true) }
+        let mixed = try attention.matmul(v).permute([0, 2, 1, 3]).reshape([b, t, dim])
+        return try outProj(mixed)
+    }
+}

@@ -1,0 +1,116 @@
+// strata-bench: the Swift half of the benchmarks in bench/. Each subcommand prints one JSON
+// object per measurement so that the Python driver scripts can compare it with PyTorch.
+import Foundation
+import Torch
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Parses `--key value` pairs after the subcommand.
+func options(_ args: ArraySlice<String>) throws -> [String: String] {
+    var result: [String: String] = [:]
+    var it = args.makeIterator()
+    while let key = it.next() {
+        guard key.hasPrefix("--"), let value = it.next() else { throw BenchError(description: "expected --key value") }
+        result[String(key.dropFirst(2))] = value
+    }
+    return result
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func emit(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+
+}
+
+/// The benchmark MLP: 784 → 512 → 512 → 10 with ReLU.
+final class BenchMLP: Module, Layer {
+    let net: Sequential
+    init(classes: Int = 10) throws {
+        net = Sequential([try Linear(784, 512), Activation(.relu), try Linear(512, 512), Activation(.relu),
+                          try Linear(512, classes)])
+        super.init()
+        register(child: "net", net)
+    }
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try net(x.flatten(from: 1)) }
+}
+
+/// The benchmark CNN: two conv-BN-ReLU-maxpool blocks (32, 64 channels) and a linear layer.
+final class BenchCNN: Module, Layer {
+    let features: Sequential
+    let head: Linear
+    init(classes: Int = 10) throws {
+        features = Sequential([
+            try Conv2d(1, 32, kernel: 3, padding: 1, bias: false), try BatchNorm2d(32), Activation(.relu),
+            MaxPool(2),
+            try Conv2d(32, 64, kernel: 3, padding: 1, bias: false), try BatchNorm2d(64), Activation(.relu),
+            MaxPool(2),
+        ])
+        head = try Linear(64 * 7 * 7, classes)
+        super.init()
+        register(child: "features", features)
+        register(child: "head", head)
+    }
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try head(features(x).flatten(from: 1)) }
+}
+
+final class MaxPool: Module, Layer {
+    let k: Int
+    init(_ k: Int) { self.k = k; super.init() }
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try Functional.maxPool2d(x, kernel: (k, k)) }
+}
+
+/// Times `steps` SGD training steps (after `warmup`) of `model` on fixed random data.
+func trainStep(model: any Layer, batch: Int, steps: Int, warmup: Int) throws -> Double {
+    let x = try Tensor.randn([batch, 1, 28, 28], generator: Generator(seed: 1))
+    let y = try Tensor.randint(0, 10, [batch], generator: Generator(seed: 2))
+    let optimizer = try Optimizer(.sgd(momentum: 0.9), parameters: model.parameters, learningRate: 0.01)
+    var start = 0.0
+    for i in 0..<(warmup + steps) {
+        if i == warmup { start = now() }
+        try optimizer.zeroGrad()
+        let loss = try Functional.crossEntropy(model(x), targets: y)
+        try loss.backward()
+        try optimizer.step()
+    }
+    return Double(batch * steps) / (now() - start)
+}
+
+func matmulGflops(n: Int, repeats: Int) throws -> Double {
+    let a = try Tensor.randn([n, n]), b = try Tensor.randn([n, n])
+    _ = try a.matmul(b)
+    let start = now()
+    for _ in 0..<repeats { _ = try a.matmul(b) }
+    return 2 * Double(n * n * n) * Double(repeats) / (now() - start) / 1e9
+}
+
+func main() throws {
+    let args = CommandLine.arguments.dropFirst()
+    guard let command = args.first else {
+        throw BenchError(description: "usage: strata-bench torch-step|matmul [--threads T] [--steps N] ...")
+    }
+    let opts = try options(args.dropFirst())
+    Runtime.threads = Int(opts["threads"] ?? "2") ?? 2
+    Runtime.manualSeed(0)
+    switch command {
+    case "torch-step":
+        let batch = Int(opts["batch"] ?? "128")!, steps = Int(opts["steps"] ?? "30")!
+        for name in (opts["models"] ?? "mlp,cnn").split(separator: ",") {
+            let model: any Layer = name == "mlp" ? try BenchMLP() : try BenchCNN()
+            let rate = try trainStep(model: model, batch: batch, steps: steps, warmup: 3)
+            emit(["bench": "torch-step", "model": String(name), "images_per_s": rate, "threads": Runtime.threads])
+        }
+    case "matmul":
+        emit(["bench": "matmul", "n": 1024, "gflops": try matmulGflops(n: 1024, repeats: 10)])
+    default:
+        throw BenchError(description: "unknown benchmark \(command)")
+    }
+}
+
+do { try main() } catch {
+    FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
+    exit(1)
+}
