@@ -14,6 +14,13 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Torch", targets: ["Torch"]),
+        .executable(name: "strata", targets: ["strata"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -29,8 +36,18 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "Sweep"),
+        .executableTarget(
+            name: "strata",
+            dependencies: [
+                "Sweep", "Torch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(name: "strata-bench", dependencies: ["Torch"], path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
     ],
     cxxLanguageStandard: .cxx17
 )

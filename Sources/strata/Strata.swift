@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `strata` command line.
+@main
+struct Strata: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata",
+        abstract: "Sweeps of training runs that measure how every layer's representation evolves.",
+        discussion: "See README.md and docs/ for the sweep workflow.",
+        version: "0.1.0",
+        subcommands: [
+            Info.self,
+        ]
+    )
+}
