@@ -37,17 +37,25 @@ let package = Package(
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
         .target(name: "Sweep"),
+        .systemLibrary(name: "CZlib"),
+        .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
+        .target(name: "Models", dependencies: ["Torch"]),
+        .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Sweep"]),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch",
+                "Sweep", "Torch", "Training", "Datasets", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "strata-bench", dependencies: ["Torch"], path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Torch"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Sweep", "Torch"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -9,6 +9,7 @@ struct Strata: AsyncParsableCommand {
         discussion: "See README.md and docs/ for the sweep workflow.",
         version: "0.1.0",
         subcommands: [
+            TrainCommand.self,
             Info.self,
         ]
     )

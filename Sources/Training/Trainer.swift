@@ -1,0 +1,193 @@
+import Datasets
+import Dispatch
+import Foundation
+import Models
+import Sweep
+import Torch
+
+/// Runs one `TaskSpec`: trains, measures on schedule, and emits `TrainingEvent`s.
+///
+/// All torch work happens on the calling thread (libtorch's grad mode is thread-local).
+public final class Trainer {
+    public let spec: TaskSpec
+    /// Where resumable checkpoints go (every `checkpoint_every` epochs); nil = none.
+    public let checkpointDirectory: URL?
+    /// Accuracy on the training labels that counts as perfect fitting.
+    public var perfectFitThreshold = 1.0
+    /// Called after every batch with (epoch, batch, batches per epoch): drives progress bars.
+    public var onBatch: ((Int, Int, Int) -> Void)?
+    /// Measures the model at checkpoint epochs (installed by the dynamics wiring).
+    public var measurement: Measurement?
+
+    public init(spec: TaskSpec, checkpointDirectory: URL? = nil) {
+        self.spec = spec
+        self.checkpointDirectory = checkpointDirectory
+    }
+
+    /// Trains to the end (or to divergence), calling `emit` with each event; returns the summary.
+    @discardableResult
+    public func run(emit: (TrainingEvent) throws -> Void) throws -> TrainingEvent.Summary {
+        let started = DispatchTime.now()
+        try validate()
+        if spec.threads > 0 { Runtime.threads = spec.threads }
+        guard let device = Device(parsing: spec.device) else {
+            throw TrainingError("device '\(spec.device)' is not one of cpu, cuda, cuda:N, auto")
+        }
+        if case .cuda = device, !Runtime.cudaAvailable {
+            throw TrainingError("device '\(spec.device)': this libtorch has no CUDA or sees no GPU; use device=cpu "
+                                + "or build against a CUDA libtorch (LIBTORCH=…)")
+        }
+        Runtime.manualSeed(UInt64(bitPattern: Int64(spec.seed)))
+        let data = try PreparedData(spec: spec, device: device)
+        let network = try ModelFactory.make(
+            .init(arch: spec.arch, width: spec.width, depth: spec.depth, heads: spec.heads, patch: spec.patch),
+            channels: data.train.channels, height: data.train.height, width: data.train.width,
+            classes: data.train.classes, generator: Generator(seed: UInt64(bitPattern: Int64(spec.seed)) &+ 17))
+        try network.move(to: device)
+        let optimizer = try Optimizer(try optimizerKind(), parameters: network.parameters, learningRate: spec.lr,
+                                      weightDecay: spec.weightDecay)
+        let schedule = try learningRateSchedule()
+        let augment = spec.augment == .on || (spec.augment == .auto && spec.dataset == "cifar10")
+        let batches = try Batches(images: data.trainImages, labels: data.trainLabels, batchSize: spec.batchSize,
+                                  augment: augment, seed: UInt64(bitPattern: Int64(spec.seed)) &+ 29)
+
+        var firstEpoch = 1
+        var perfectFit: Int?
+        if let dir = checkpointDirectory, FileManager.default.fileExists(atPath: dir.appendingPathComponent("extra.pt").path) {
+            let extra = try Checkpoint.restore(module: network, optimizer: optimizer,
+                                               extraNames: ["data_generator", "progress"], from: dir)
+            try batches.generator.restore(extra["data_generator"]!)
+            let progress = try extra["progress"]!.toArray(Int64.self)
+            firstEpoch = Int(progress[0]) + 1
+            perfectFit = progress[1] >= 0 ? Int(progress[1]) : nil
+        }
+
+        let checkpoints = spec.measure.enabled ? spec.measure.checkpoints(epochs: spec.epochs) : []
+        try emit(.started(.init(parameters: network.parameterCount, taps: network.tapNames, checkpoints: checkpoints,
+                                trainExamples: data.train.count, noisyExamples: data.noisyIndices.count,
+                                device: device.description)))
+        if let measurement, firstEpoch == 1, checkpoints.contains(0) {
+            try measurement.measure(network: network, epoch: 0, emit: emit)
+        }
+
+        var last: TrainingEvent.EpochMetrics?
+        for epoch in firstEpoch...Swift.max(spec.epochs, firstEpoch - 1) where epoch <= spec.epochs {
+            let epochStart = DispatchTime.now()
+            let lr = schedule.rate(base: spec.lr, epoch: epoch - 1, totalEpochs: spec.epochs)
+            try optimizer.setLearningRate(lr)
+            network.setTraining(true)
+            var batchIndex = 0
+            var divergence: String?
+            try batches.forEachBatch(shuffle: true) { x, y in
+                guard divergence == nil else { return }
+                try optimizer.zeroGrad()
+                let loss = try Functional.crossEntropy(network(x), targets: y)
+                let value = try loss.item()
+                guard value.isFinite else {
+                    divergence = "training loss became \(value) at epoch \(epoch), batch \(batchIndex + 1)"
+                    return
+                }
+                try loss.backward()
+                try optimizer.step()
+                batchIndex += 1
+                onBatch?(epoch, batchIndex, batches.batchesPerEpoch)
+            }
+            if let divergence {
+                let event = TrainingEvent.Diverged(epoch: epoch, reason: divergence)
+                try emit(.diverged(event))
+                return TrainingEvent.Summary(epochs: epoch, finalTrainAccuracy: last?.trainAccuracy ?? .nan,
+                                             finalTestAccuracy: last?.testAccuracy ?? .nan, perfectFitEpoch: perfectFit,
+                                             seconds: seconds(since: started), scores: ["diverged_epoch": Double(epoch)])
+            }
+            let trainSeconds = seconds(since: epochStart)
+            network.setTraining(false)
+            let metrics = try evaluate(network: network, data: data, epoch: epoch, lr: lr, seconds: trainSeconds)
+            try emit(.epoch(metrics))
+            last = metrics
+            if perfectFit == nil && metrics.trainAccuracy >= perfectFitThreshold {
+                perfectFit = epoch
+                try emit(.perfectFit(.init(epoch: epoch, threshold: perfectFitThreshold)))
+            }
+            if let dir = checkpointDirectory, spec.checkpointEvery > 0,
+               epoch % spec.checkpointEvery == 0 || epoch == spec.epochs
+            {
+                let progress = try Tensor([Int64(epoch), Int64(perfectFit ?? -1)])
+                try Checkpoint.save(module: network, optimizer: optimizer,
+                                    extra: ["data_generator": batches.generator.state(), "progress": progress], to: dir)
+                try emit(.checkpoint(.init(epoch: epoch, path: dir.path)))
+            }
+            if let measurement, checkpoints.contains(epoch) {
+                try measurement.measure(network: network, epoch: epoch, emit: emit)
+            }
+        }
+        var scores: [String: Double] = [:]
+        if let measurement { scores = try measurement.scores(perfectFitEpoch: perfectFit) }
+        let summary = TrainingEvent.Summary(
+            epochs: spec.epochs, finalTrainAccuracy: last?.trainAccuracy ?? .nan,
+            finalTestAccuracy: last?.testAccuracy ?? .nan, perfectFitEpoch: perfectFit,
+            seconds: seconds(since: started), scores: scores)
+        try emit(.done(summary))
+        return summary
+    }
+
+    /// Metrics of the epoch that just ended, on the whole training subset (no augmentation) and the test subset.
+    func evaluate(network: Network, data: PreparedData, epoch: Int, lr: Double, seconds: Double) throws
+        -> TrainingEvent.EpochMetrics
+    {
+        let onTrain = try Evaluation(network: { try network($0) }, images: data.trainImages, labels: data.trainLabels)
+        let clean = try 1.0 - data.noisyMask
+        let onTest = try Evaluation(network: { try network($0) }, images: data.testImages, labels: data.testLabels)
+        return TrainingEvent.EpochMetrics(
+            epoch: epoch, trainLoss: onTrain.loss, trainAccuracy: try onTrain.accuracy(data.trainLabels),
+            cleanAccuracy: try onTrain.accuracy(data.cleanLabels, mask: clean),
+            noisyAccuracy: try onTrain.accuracy(data.cleanLabels, mask: data.noisyMask),
+            memorization: try onTrain.accuracy(data.trainLabels, mask: data.noisyMask),
+            testLoss: onTest.loss, testAccuracy: try onTest.accuracy(data.testLabels), learningRate: lr,
+            seconds: seconds, imagesPerSecond: Double(data.train.count) / Swift.max(seconds, 1e-9))
+    }
+
+    func validate() throws {
+        let checks: [(Bool, String)] = [
+            (spec.epochs >= 0, "epochs must be ≥ 0, got \(spec.epochs)"),
+            (spec.batchSize > 0, "batch_size must be positive, got \(spec.batchSize)"),
+            (spec.lr > 0 && spec.lr.isFinite, "lr must be a positive number, got \(spec.lr)"),
+            (spec.width > 0, "width must be positive, got \(spec.width)"),
+            (spec.trainSize >= 0 && spec.testSize >= 0, "train_size and test_size must be ≥ 0"),
+            (spec.checkpointEvery >= 0, "checkpoint_every must be ≥ 0"),
+        ]
+        for (ok, message) in checks where !ok { throw TrainingError(message) }
+    }
+
+    func optimizerKind() throws -> OptimizerKind {
+        switch spec.optimizer {
+        case "sgd": .sgd(momentum: spec.momentum, nesterov: spec.nesterov)
+        case "adam": .adam()
+        case "adamw": .adamw()
+        default: throw TrainingError("optimizer '\(spec.optimizer)' is not one of sgd, adam, adamw")
+        }
+    }
+
+    func learningRateSchedule() throws -> LearningRateSchedule {
+        let shape: LearningRateSchedule.Shape
+        switch spec.schedule {
+        case "constant": shape = .constant
+        case "inverse-sqrt": shape = .inverseSquareRoot(period: 512)
+        case "cosine": shape = .cosine()
+        case "step": shape = .step(every: Swift.max(spec.epochs / 3, 1), gamma: 0.1)
+        default: throw TrainingError("schedule '\(spec.schedule)' is not one of constant, inverse-sqrt, cosine, step")
+        }
+        return LearningRateSchedule(shape, warmupEpochs: spec.warmup)
+    }
+
+    func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}
+
+/// Measures a network at checkpoint epochs and derives scores at the end of the run.
+public protocol Measurement: AnyObject {
+    /// Measures `network` (in evaluation mode) at `epoch`, emitting `similarity`, `probes` and `regions` events.
+    func measure(network: Network, epoch: Int, emit: (TrainingEvent) throws -> Void) throws
+    /// Derived scores of the finished run.
+    func scores(perfectFitEpoch: Int?) throws -> [String: Double]
+}

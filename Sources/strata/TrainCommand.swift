@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import Sweep
+import Torch
+import Training
+import Yams
+
+/// `strata train`: trains one configuration and prints its events.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train and measure one configuration.",
+        discussion: """
+            The task comes from the defaults, then CONFIG (a YAML mapping of task keys), then --spec-json, then \
+            each --set in order. Keys and defaults:
+
+            \(TaskKeysHelp.text)
+            """)
+
+    @Argument(help: "A YAML file mapping task keys to values (optional).")
+    var config: String?
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a task key: --set key=value (repeatable).")
+    var settings: [String] = []
+
+    @Option(name: .customLong("spec-json"), help: "The whole task as JSON (as a worker passes it).")
+    var specJSON: String?
+
+    @Flag(help: "Print one JSON object per event per line.")
+    var json = false
+
+    @Option(name: .customLong("checkpoint-dir"), help: "Directory for resumable checkpoints (with checkpoint_every); resumes from it when it holds one.")
+    var checkpointDir: String?
+
+    func run() throws {
+        let spec = try resolveSpec()
+        let trainer = Trainer(spec: spec, checkpointDirectory: checkpointDir.map { URL(fileURLWithPath: $0) })
+        let output = EventPrinter(json: json, epochs: spec.epochs)
+        if !json { trainer.onBatch = { output.batch(epoch: $0, batch: $1, of: $2) } }
+        do {
+            try trainer.run { try output.print($0) }
+        } catch let error as TorchError {
+            throw ValidationError("libtorch: \(error)")
+        }
+    }
+
+    func resolveSpec() throws -> TaskSpec {
+        var spec = TaskSpec()
+        if let config { spec = try TaskSpecFile.load(config, into: spec) }
+        if let specJSON {
+            do {
+                spec = try JSONDecoder().decode(TaskSpec.self, from: Data(specJSON.utf8))
+            } catch {
+                throw ValidationError("--spec-json is not a valid task: \(error)")
+            }
+        }
+        for setting in settings {
+            guard let eq = setting.firstIndex(of: "=") else {
+                throw ValidationError("--set expects key=value, got '\(setting)'")
+            }
+            do {
+                try spec.set(String(setting[..<eq]), to: String(setting[setting.index(after: eq)...]))
+            } catch let error as TaskKeyError {
+                throw ValidationError("--set \(error)")
+            }
+        }
+        return spec
+    }
+}
+
+/// Reads a YAML mapping of task keys into a spec.
+enum TaskSpecFile {
+    static func load(_ path: String, into base: TaskSpec) throws -> TaskSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("\(path): cannot read the file")
+        }
+        let object: Any?
+        do { object = try Yams.load(yaml: text) } catch { throw ValidationError("\(path): invalid YAML: \(error)") }
+        guard let mapping = object as? [String: Any] else {
+            throw ValidationError("\(path): expected a mapping of task keys (key: value)")
+        }
+        var spec = base
+        for (key, value) in mapping.sorted(by: { $0.key < $1.key }) {
+            let pairs: [(String, Any)] = (value as? [String: Any]).map { block in
+                block.sorted { $0.key < $1.key }.map { ("\(key).\($0.key)", $0.value) }
+            } ?? [(key, value)]
+            for (k, v) in pairs {
+                let text = (v as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(v)"
+                do { try spec.set(k, to: text) } catch let error as TaskKeyError {
+                    throw ValidationError("\(path): \(error)")
+                }
+            }
+        }
+        return spec
+    }
+}
+
+/// The task keys with their defaults, for `--help`.
+enum TaskKeysHelp {
+    static var text: String {
+        let defaults = (try? TaskSpec.defaults.flattened()) ?? [:]
+        return TaskSpec.keys.map { info in
+            let value = defaults[info.key].map { "\($0)" } ?? "(block)"
+            let allowed = info.allowed.isEmpty ? "" : " [\(info.allowed.joined(separator: "|"))]"
+            return "  \(info.key.padding(toLength: 17, withPad: " ", startingAt: 0)) \(info.help)\(allowed); default \(value)"
+        }.joined(separator: "\n")
+    }
+}
+
+/// Prints events as JSON lines, or for people: a progress bar per epoch on a terminal, a line per epoch when piped.
+final class EventPrinter {
+    let json: Bool
+    let epochs: Int
+    let terminal = isatty(STDOUT_FILENO) != 0
+
+    init(json: Bool, epochs: Int) { (self.json, self.epochs) = (json, epochs) }
+
+    func batch(epoch: Int, batch: Int, of total: Int) {
+        guard terminal else { return }
+        let width = 30
+        let filled = total > 0 ? width * batch / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        write("\r\u{1B}[2Kepoch \(epoch)/\(epochs) \(bar) \(batch)/\(total)")
+    }
+
+    func print(_ event: TrainingEvent) throws {
+        if json {
+            write(try event.jsonLine() + "\n")
+            return
+        }
+        if terminal { write("\r\u{1B}[2K") }
+        switch event {
+        case .started(let s):
+            write("training \(s.parameters) parameters on \(s.device); \(s.trainExamples) examples, "
+                  + "\(s.noisyExamples) with noisy labels; taps: \(s.taps.joined(separator: ", "))\n")
+        case .epoch(let m):
+            write(String(format: "epoch %4d  loss %.4f  train %.4f  clean %.4f  memorized %.4f  test %.4f "
+                         + "(loss %.4f)  lr %.4g  %.1fs  %.0f img/s\n",
+                         m.epoch, m.trainLoss, m.trainAccuracy, m.cleanAccuracy, m.memorization, m.testAccuracy,
+                         m.testLoss, m.learningRate, m.seconds, m.imagesPerSecond))
+        case .perfectFit(let p):
+            write("perfect fit at epoch \(p.epoch) (training accuracy ≥ \(p.threshold))\n")
+        case .diverged(let d):
+            write("diverged at epoch \(d.epoch): \(d.reason)\n")
+        case .checkpoint(let c):
+            write("checkpoint of epoch \(c.epoch) saved to \(c.path)\n")
+        case .similarity(let row):
+            let summary = row.rows.map { String(format: "%@ %.3f", $0.tap, $0.values.first ?? .nan) }
+            write("\(row.kind) at epoch \(row.epoch) vs init: \(summary.joined(separator: ", "))\n")
+        case .probes(let p):
+            let summary = p.taps.map { String(format: "%@ %.3f", $0.tap, $0.testAccuracy) }
+            write("probe test accuracy at epoch \(p.epoch): \(summary.joined(separator: ", "))\n")
+        case .regions(let r):
+            let summary = r.rows.map { String(format: "%@ %.3f", $0.tap, $0.values.first ?? .nan) }
+            write("decision-region agreement at epoch \(r.epoch) vs init: \(summary.joined(separator: ", "))\n")
+        case .done(let s):
+            let pf = s.perfectFitEpoch.map { "perfect fit at epoch \($0)" } ?? "no perfect fit"
+            write(String(format: "done: %d epochs in %.1fs, train %.4f, test %.4f, ", s.epochs, s.seconds,
+                         s.finalTrainAccuracy, s.finalTestAccuracy) + pf + "\n")
+            for (name, value) in s.scores.sorted(by: { $0.key < $1.key }) {
+                write("  \(name) = \(String(format: "%.4f", value))\n")
+            }
+        }
+    }
+
+    private func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+}
