@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= configs/quick.yaml
 WORKERS ?= 2
 
-.PHONY: all deps build test run bench bench-torch clean
+.PHONY: all deps build test run bench bench-torch bench-models clean
 
 all: build
 
@@ -30,12 +30,17 @@ run: build
 	fi
 
 ## bench: every benchmark in bench/, figures to compare with bench/RESULTS.md
-bench: bench-torch
+bench: bench-torch bench-models
 
 bench-torch:
 	@scripts/install-deps --extra
 	$(SWIFT) build -c release --product strata-bench
 	/usr/bin/python3 bench/torch_step.py --rounds 5
+
+bench-models:
+	@scripts/install-deps --extra
+	$(SWIFT) build -c release --product strata-bench
+	/usr/bin/python3 bench/models_step.py --rounds 3
 
 clean:
 	rm -rf .build

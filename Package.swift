@@ -41,21 +41,23 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Sweep"]),
+        .target(name: "Report", dependencies: ["Sweep", "CZlib"]),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models",
+                "Sweep", "Torch", "Training", "Datasets", "Models", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "strata-bench", dependencies: ["Torch"], path: "bench/Sources/strata-bench"),
+        .executableTarget(name: "strata-bench", dependencies: ["Torch", "Models", "Datasets"], path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Torch"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Sweep", "Torch"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Sweep"]),
     ],
     cxxLanguageStandard: .cxx17
 )

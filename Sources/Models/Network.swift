@@ -1,7 +1,7 @@
 import Torch
 
 /// A classifier whose measured layers (taps) can be returned with the logits in one pass.
-open class Network: Module {
+open class Network: Module, Layer {
     /// Names of the taps in model order.
     open var tapNames: [String] { [] }
 

@@ -104,15 +104,17 @@ extension TrainingEvent {
         public var trainExamples: Int
         public var noisyExamples: Int
         public var device: String
+        /// The resolved task, so that a run's events describe it on their own.
+        public var spec: TaskSpec?
         public init(parameters: Int, taps: [String], checkpoints: [Int], trainExamples: Int, noisyExamples: Int,
-                    device: String)
+                    device: String, spec: TaskSpec? = nil)
         {
             (self.parameters, self.taps, self.checkpoints) = (parameters, taps, checkpoints)
-            (self.trainExamples, self.noisyExamples, self.device) = (trainExamples, noisyExamples, device)
+            (self.trainExamples, self.noisyExamples, self.device, self.spec) = (trainExamples, noisyExamples, device, spec)
         }
         enum CodingKeys: String, CodingKey {
             case parameters, taps, checkpoints, trainExamples = "train_examples", noisyExamples = "noisy_examples"
-            case device
+            case device, spec
         }
     }
 

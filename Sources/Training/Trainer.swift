@@ -65,7 +65,7 @@ public final class Trainer {
         let checkpoints = spec.measure.enabled ? spec.measure.checkpoints(epochs: spec.epochs) : []
         try emit(.started(.init(parameters: network.parameterCount, taps: network.tapNames, checkpoints: checkpoints,
                                 trainExamples: data.train.count, noisyExamples: data.noisyIndices.count,
-                                device: device.description)))
+                                device: device.description, spec: spec)))
         if let measurement, firstEpoch == 1, checkpoints.contains(0) {
             try measurement.measure(network: network, epoch: 0, emit: emit)
         }

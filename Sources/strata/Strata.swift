@@ -10,6 +10,7 @@ struct Strata: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             TrainCommand.self,
+            ReportCommand.self,
             Info.self,
         ]
     )

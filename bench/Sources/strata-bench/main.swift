@@ -1,6 +1,8 @@
 // strata-bench: the Swift half of the benchmarks in bench/. Each subcommand prints one JSON
 // object per measurement so that the Python driver scripts can compare it with PyTorch.
 import Foundation
+import Datasets
+import Models
 import Torch
 
 struct BenchError: Error, CustomStringConvertible {
@@ -102,6 +104,43 @@ func main() throws {
             let model: any Layer = name == "mlp" ? try BenchMLP() : try BenchCNN()
             let rate = try trainStep(model: model, batch: batch, steps: steps, warmup: 3)
             emit(["bench": "torch-step", "model": String(name), "images_per_s": rate, "threads": Runtime.threads])
+        }
+    case "models":
+        // Strata's own architectures on 28×28 inputs, the loop the trainer runs.
+        let batch = Int(opts["batch"] ?? "128")!, steps = Int(opts["steps"] ?? "10")!
+        for name in (opts["models"] ?? "resnet18:8,resnet18:16,vit:64,vit:128").split(separator: ",") {
+            let parts = name.split(separator: ":")
+            let network = try ModelFactory.make(.init(arch: String(parts[0]), width: Int(parts[1])!), channels: 1,
+                                                height: 28, width: 28, classes: 10, generator: Generator(seed: 3))
+            let rate = try trainStep(model: network, batch: batch, steps: steps, warmup: 2)
+            emit(["bench": "models", "model": String(name), "images_per_s": rate, "threads": Runtime.threads])
+        }
+    case "pipeline":
+        // Cost of the data pipeline (shuffle, gather, augmentation) over one epoch, against one
+        // training epoch of resnet18 k=8 on the same data.
+        let n = Int(opts["examples"] ?? "2048")!
+        let data = SyntheticImages.make(count: n, seed: 1, split: 0, size: 28)
+        let noise = LabelNoise(clean: data.labels, fraction: 0.2, classes: 10, seed: 1)
+        let stats = data.channelStatistics()
+        let images = try data.tensor(mean: stats.mean, std: stats.std)
+        let labels = try Tensor(noise.labels.map(Int64.init))
+        for augment in [false, true] {
+            let batches = try Batches(images: images, labels: labels, batchSize: 128, augment: augment, seed: 1)
+            var start = now()
+            try batches.forEachBatch(shuffle: true) { _, _ in }
+            let pipeline = now() - start
+            let network = try ModelFactory.make(.init(arch: "resnet18", width: 8), channels: 1, height: 28, width: 28,
+                                                classes: 10, generator: Generator(seed: 3))
+            let optimizer = try Optimizer(.sgd(momentum: 0.9), parameters: network.parameters, learningRate: 0.01)
+            start = now()
+            try batches.forEachBatch(shuffle: true) { x, y in
+                try optimizer.zeroGrad()
+                try Functional.crossEntropy(network(x), targets: y).backward()
+                try optimizer.step()
+            }
+            let epoch = now() - start
+            emit(["bench": "pipeline", "augment": augment, "pipeline_s": pipeline, "epoch_s": epoch,
+                  "share": pipeline / epoch])
         }
     case "matmul":
         emit(["bench": "matmul", "n": 1024, "gflops": try matmulGflops(n: 1024, repeats: 10)])

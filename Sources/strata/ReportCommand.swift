@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Report
+import Sweep
+
+/// `strata report`: a self-contained HTML report.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report of a sweep folder or of one run's events.",
+        discussion: "SOURCE is a sweep's output folder, or a .jsonl file that `strata train --json` printed.")
+
+    @Argument(help: "A sweep folder, or a JSON Lines file of one run's events.")
+    var source: String
+
+    @Option(name: .shortAndLong, help: "The HTML file to write (default: report.html in the folder, or beside the file).")
+    var out: String?
+
+    func run() throws {
+        let model: ReportModel
+        let defaultOut: String
+        if source.hasSuffix(".jsonl") || source.hasSuffix(".json") {
+            guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
+                throw ValidationError("\(source): cannot read the file")
+            }
+            model = try ReportModel.fromEventLines(text, title: (source as NSString).lastPathComponent)
+            defaultOut = (source as NSString).deletingPathExtension + ".html"
+        } else {
+            throw ValidationError("\(source): sweep folders are read once the store lands; pass a .jsonl of events")
+        }
+        let path = out ?? defaultOut
+        try Data(HTMLReport(model: model).render().utf8).write(to: URL(fileURLWithPath: path))
+        print(path)
+    }
+}
