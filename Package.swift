@@ -36,11 +36,23 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
-        .target(name: "Sweep"),
+        .target(name: "Sweep", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "Wire", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Store",
+            dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Wire", "Store", "Sweep", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Worker", dependencies: ["Wire", "Sweep", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch",
+                "Sweep", "Torch", "Wire", "Store", "Coordinator", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +60,9 @@ let package = Package(
         .executableTarget(name: "strata-bench", dependencies: ["Torch"], path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
     ],
     cxxLanguageStandard: .cxx17
 )

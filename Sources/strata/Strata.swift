@@ -10,6 +10,12 @@ struct Strata: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Info.self,
+            RunCommand.self,
+            CoordinatorCommand.self,
+            WorkerCommand.self,
+            StatusCommand.self,
+            ValidateCommand.self,
+            TrainCommand.self,
         ]
     )
 }
