@@ -20,6 +20,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "Keep serving after every task has finished.")
     var stayUp = false
 
+    @Option(help: "Largest accepted message in bytes.")
+    var maxMessageBytes = 8 << 20
+
     func run() async throws {
         Logs.bootstrap()
         let sweep = try loadConfig(config)
@@ -31,6 +34,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = bind
         options.stayUp = stayUp
+        options.maxMessageBytes = maxMessageBytes
         let coordinator = Coordinator(config: sweep, options: options)
         let trap = SignalTrap { _ in coordinator.stop() }
         let outcome = try await coordinator.run()

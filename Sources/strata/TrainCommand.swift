@@ -16,6 +16,13 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // A worker killed with -9 takes its task's process with it: exit when re-parented.
+        let parent = getppid()
+        let watchdog = Thread {
+            while getppid() == parent { usleep(200_000) }
+            _exit(137)
+        }
+        watchdog.start()
         let spec: TaskSpec
         do {
             spec = try JSONDecoder().decode(TaskSpec.self, from: Data(specJSON.utf8))
