@@ -199,7 +199,7 @@ final class CoordinatorLoop {
                     try tx.countForWorker(key, failed: false)
                     task.state = .done
                     task.resultAttempt = body.attempt
-                    release(task: &task, worker: key, failed: false)
+                    try release(task: &task, worker: key, failed: false, tx)
                     unfinished -= 1
                 }
             case .fail:
@@ -294,7 +294,7 @@ final class CoordinatorLoop {
     }
 
     /// Frees a lease's slot on its worker and keeps the worker's failure streak.
-    func release(task: inout ScheduledTask, worker key: String, failed: Bool) {
+    func release(task: inout ScheduledTask, worker key: String, failed: Bool, _ tx: StoreTransaction) throws {
         task.holder = nil
         task.deadline = .distantFuture
         guard var worker = workers[key] else { return }
@@ -303,7 +303,7 @@ final class CoordinatorLoop {
         if failed && worker.consecutiveFailures >= execution.quarantineAfter && !worker.quarantined {
             worker.quarantined = true
             logger.warning("worker \(key) failed \(worker.consecutiveFailures) tasks in a row: quarantined")
-            try? store.transaction { try $0.worker(id: key, state: "quarantined") }
+            try tx.worker(id: key, state: "quarantined")
         }
         workers[key] = worker
     }
@@ -315,7 +315,7 @@ final class CoordinatorLoop {
         try tx.endAttempt(task: task.id, attempt: task.attempts, state: "failed", reason: reason)
         task.failures += 1
         task.failingWorkers.insert(key)
-        release(task: &task, worker: key, failed: true)
+        try release(task: &task, worker: key, failed: true, tx)
         if retryable && task.failures <= execution.retries {
             logger.info("task \(task.id) attempt \(task.attempts) failed (\(reason)); retrying")
             try tx.setTask(task.id, state: "queued", reason: reason)

@@ -24,8 +24,13 @@ final class ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // No Swift crash backtracer in task processes: a crash should end them at once.
+        var environment = ProcessInfo.processInfo.environment
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=no" }
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, environ)
+        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, &envp)
         close(out[1])
         close(err[1])
         guard rc == 0 else {
