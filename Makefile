@@ -17,6 +17,7 @@ build: deps
 
 ## test: build and run the whole test suite
 test: deps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

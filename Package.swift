@@ -36,16 +36,28 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
-        .target(name: "Sweep"),
+        .target(name: "Sweep", dependencies: [.product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Sweep"]),
         .target(name: "Report", dependencies: ["Sweep", "CZlib"]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "Wire", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Store",
+            dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Wire", "Store", "Sweep", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Worker", dependencies: ["Wire", "Sweep", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models", "Report",
+                "Sweep", "Torch", "Training", "Datasets", "Models", "Report", "Wire", "Store", "Coordinator", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -58,6 +70,9 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Torch"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Sweep", "Torch"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sweep"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -9,8 +9,13 @@ struct Strata: AsyncParsableCommand {
         discussion: "See README.md and docs/ for the sweep workflow.",
         version: "0.1.0",
         subcommands: [
-            TrainCommand.self,
+            RunCommand.self,
+            CoordinatorCommand.self,
+            WorkerCommand.self,
+            StatusCommand.self,
             ReportCommand.self,
+            TrainCommand.self,
+            ValidateCommand.self,
             Info.self,
         ]
     )

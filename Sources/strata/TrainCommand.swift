@@ -3,6 +3,7 @@ import Foundation
 import Sweep
 import Torch
 import Training
+import Worker
 import Yams
 
 /// `strata train`: trains one configuration and prints its events.
@@ -33,7 +34,14 @@ struct TrainCommand: ParsableCommand {
     var checkpointDir: String?
 
     func run() throws {
+        if specJSON != nil { exitWithParent() }
         let spec = try resolveSpec()
+        if spec.kind == .synthetic {
+            try SyntheticTask.run(spec) { event in
+                FileHandle.standardOutput.write(Data(((json ? try event.jsonLine() : "\(event.type) \(try event.jsonLine())") + "\n").utf8))
+            }
+            return
+        }
         let trainer = Trainer(spec: spec, checkpointDirectory: checkpointDir.map { URL(fileURLWithPath: $0) })
         let output = EventPrinter(json: json, epochs: spec.epochs)
         if !json { trainer.onBatch = { output.batch(epoch: $0, batch: $1, of: $2) } }
@@ -42,6 +50,17 @@ struct TrainCommand: ParsableCommand {
         } catch let error as TorchError {
             throw ValidationError("libtorch: \(error)")
         }
+    }
+
+    /// A worker killed with -9 takes its task's process with it: exit when re-parented.
+    /// (Enabled for --spec-json, the worker's way of starting a task.)
+    func exitWithParent() {
+        let parent = getppid()
+        let watchdog = Thread {
+            while getppid() == parent { usleep(200_000) }
+            _exit(137)
+        }
+        watchdog.start()
     }
 
     func resolveSpec() throws -> TaskSpec {

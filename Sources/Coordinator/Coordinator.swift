@@ -1,0 +1,51 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Store
+import Sweep
+import Wire
+
+/// The sweep's coordinator: hands tasks to workers over a ROUTER socket, tracks their liveness,
+/// stores every event before acknowledging it, and ends when every task is done or failed.
+///
+/// All scheduling state lives on one dedicated thread (a zmq_poll loop over the socket and a
+/// wake-up pipe); `stop()` may be called from any thread, for instance a signal handler.
+public final class Coordinator: Sendable {
+    public let config: SweepConfig
+    public let options: CoordinatorOptions
+    let wake = WakeUp()
+    let stopping = Mutex(false)
+    let boundEndpoint = Mutex<String?>(nil)
+    let logger = Logger(label: "strata.coordinator")
+
+    /// What a finished run reports.
+    public struct Outcome: Sendable {
+        /// Tasks by final state.
+        public var done: Int
+        public var failed: Int
+        /// Whether it stopped on request before the sweep finished.
+        public var interrupted: Bool
+    }
+
+    public init(config: SweepConfig, options: CoordinatorOptions) {
+        self.config = config
+        self.options = options
+    }
+
+    /// Asks the coordinator to stop handing out work, flush, and return.
+    public func stop() {
+        stopping.withLock { $0 = true }
+        wake.signal()
+    }
+
+    /// The endpoint bound, once bound (resolves a `*` port).
+    public var endpoint: String? { boundEndpoint.withLock { $0 } }
+
+    /// Runs the sweep to its end (or until `stop()`).
+    public func run() async throws -> Outcome {
+        let coordinator = self
+        return try await DedicatedThread.run(name: "strata-coordinator") {
+            try CoordinatorLoop(coordinator).run()
+        }
+    }
+}

@@ -1,0 +1,426 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Store
+import Sweep
+import Wire
+
+/// A task as the scheduler sees it.
+struct ScheduledTask {
+    enum State: String { case queued, leased, done, failed }
+    let id: String
+    let spec: [UInt8]
+    var state: State
+    var attempts: Int
+    var failures = 0
+    var failingWorkers: Set<String> = []
+    var holder: String?
+    /// Deadline for the next event of the running attempt.
+    var deadline = Date.distantFuture
+    /// Last stored sequence number of the current attempt.
+    var lastSeq = 0
+    var resultAttempt: Int?
+}
+
+/// A connected worker.
+struct WorkerState {
+    let identity: [UInt8]
+    let id: String
+    var slots: Int
+    var leases: Set<String> = []
+    var lastSeen: Date
+    var consecutiveFailures = 0
+    var quarantined = false
+}
+
+/// The coordinator's state, confined to its thread.
+final class CoordinatorLoop {
+    let owner: Coordinator
+    let execution: ExecutionSettings
+    let logger: Logger
+    let store: SweepStore
+    let context = ZMQContext()
+    let socket: ZMQSocket
+    var tasks: [String: ScheduledTask] = [:]
+    var queue: [String] = []
+    var queueHead = 0
+    var workers: [String: WorkerState] = [:]
+    var lastHeartbeat = Date.distantPast
+    var outbox: [([UInt8], WireMessage)] = []
+    var acks: [[UInt8]: [Lease: Int]] = [:]
+    var unfinished = 0
+    var dropped = 0
+
+    init(_ owner: Coordinator) throws {
+        self.owner = owner
+        execution = owner.options.execution
+        logger = owner.logger
+        store = try SweepStore(folder: owner.options.folder)
+        try store.setUp(config: owner.config)
+        let requeued = try store.requeueLeased()
+        if requeued > 0 { logger.info("requeued \(requeued) task(s) leased before the restart") }
+        let sequences = try store.lastSequences()
+        var failures: [String: Int] = [:]
+        for task in owner.config.tasks {
+            for a in try store.attempts(task: task.id) where a.state == "failed" { failures[task.id, default: 0] += 1 }
+        }
+        for record in try store.tasks() {
+            var t = ScheduledTask(id: record.id, spec: Array(record.spec.utf8),
+                                  state: ScheduledTask.State(rawValue: record.state) ?? .queued,
+                                  attempts: record.attempts)
+            t.failures = failures[record.id] ?? 0
+            t.lastSeq = sequences["\(record.id)#\(record.attempts)"] ?? 0
+            t.resultAttempt = record.resultAttempt
+            tasks[record.id] = t
+            if t.state == .queued { queue.append(record.id) }
+            if t.state == .queued || t.state == .leased { unfinished += 1 }
+        }
+        socket = try ZMQSocket(context, .router)
+        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
+        try socket.set(ZMQ_ROUTER_HANDOVER, 1)
+        try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
+        try socket.setMaxMessageSize(Int64(owner.options.maxMessageBytes) * 2)
+        try socket.bind(owner.options.bind)
+        let endpoint = socket.lastEndpoint()
+        owner.boundEndpoint.withLock { $0 = endpoint }
+        logger.info("""
+            sweep '\(owner.config.name)': \(tasks.count) task(s), \(unfinished) to run; listening on \(endpoint) \
+            (no CURVE keys: loopback only)
+            """)
+    }
+
+    func run() throws -> Coordinator.Outcome {
+        defer { socket.close() }
+        var interrupted = false
+        while true {
+            if owner.stopping.withLock({ $0 }) {
+                interrupted = unfinished > 0
+                logger.info("stopping: \(unfinished) task(s) unfinished stay in the store for a restart")
+                break
+            }
+            if unfinished == 0 && !owner.options.stayUp {
+                for worker in workers.values { send(worker.identity, WireMessage(.bye, ByeBody(reason: "sweep complete"))) }
+                flush()
+                break
+            }
+            let ready = try Poller().poll(sockets: [socket], fds: [owner.wake.fd], timeoutMs: 50)
+            if ready.fds.contains(owner.wake.fd) { owner.wake.drain() }
+            if !ready.sockets.isEmpty { try receiveBatch() }
+            try timers()
+            flush()
+        }
+        let done = tasks.values.filter { $0.state == .done }.count
+        let failed = tasks.values.filter { $0.state == .failed }.count
+        logger.info("sweep '\(owner.config.name)': \(done) done, \(failed) failed")
+        return Coordinator.Outcome(done: done, failed: failed, interrupted: interrupted)
+    }
+
+    // MARK: Sending
+
+    func send(_ identity: [UInt8], _ message: WireMessage) { outbox.append((identity, message)) }
+
+    func flush() {
+        for (identity, leases) in acks {
+            for (lease, seq) in leases {
+                outbox.append((identity, WireMessage(.ack, SequenceBody(task: lease.task, attempt: lease.attempt, seq: seq))))
+            }
+        }
+        acks.removeAll(keepingCapacity: true)
+        for (identity, message) in outbox {
+            do {
+                if try !socket.send([identity] + message.frames) {
+                    logger.debug("could not send \(message.command.rawValue) to \(String(decoding: identity, as: UTF8.self))")
+                }
+            } catch {
+                logger.warning("send failed: \(error)")
+            }
+        }
+        outbox.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Receiving
+
+    /// Reads up to a batch of messages and handles them in one transaction; acks go out after it commits.
+    func receiveBatch() throws {
+        var batch: [[[UInt8]]] = []
+        while batch.count < 4096, let frames = try socket.receive() { batch.append(frames) }
+        try store.transaction { tx in
+            for frames in batch { handle(frames, tx) }
+        }
+    }
+
+    func drop(_ identity: [UInt8], _ why: String) {
+        dropped += 1
+        let peer = String(decoding: identity.prefix(64), as: UTF8.self)
+        logger.warning("dropped a message from '\(peer)': \(why)")
+    }
+
+    func handle(_ frames: [[UInt8]], _ tx: StoreTransaction) {
+        guard let identity = frames.first else { return }
+        let size = frames.reduce(0) { $0 + $1.count }
+        if size > owner.options.maxMessageBytes {
+            return drop(identity, "message of \(size) bytes exceeds the limit of \(owner.options.maxMessageBytes)")
+        }
+        let message: WireMessage
+        do { message = try WireMessage(frames: Array(frames.dropFirst())) } catch {
+            if let e = error as? WireError, e.code == .version {
+                send(identity, WireMessage(.bye, ByeBody(reason: e.message)))
+            }
+            return drop(identity, "\(error)")
+        }
+        let key = String(decoding: identity, as: UTF8.self)
+        do {
+            if message.command == .ready {
+                try ready(identity, key, try message.decode(ReadyBody.self), tx)
+                return
+            }
+            guard workers[key] != nil else {
+                send(identity, WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
+                                                                     timeoutMs: execution.heartbeatTimeoutMs,
+                                                                     known: false)))
+                return
+            }
+            workers[key]!.lastSeen = Date()
+            switch message.command {
+            case .heartbeat:
+                break
+            case .event:
+                let body = try message.decode(SequenceBody.self)
+                guard let payload = message.payload.first else { throw WireError(.body, "EVENT without an event frame") }
+                try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
+                    try tx.ingest(task: body.task, attempt: body.attempt, seq: body.seq, json: payload)
+                    task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
+                }
+            case .done:
+                let body = try message.decode(SequenceBody.self)
+                try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
+                    try tx.endAttempt(task: task.id, attempt: body.attempt, state: "done", reason: nil)
+                    try tx.setTask(task.id, state: "done", reason: nil, resultAttempt: body.attempt)
+                    try tx.countForWorker(key, failed: false)
+                    task.state = .done
+                    task.resultAttempt = body.attempt
+                    try release(task: &task, worker: key, failed: false, tx)
+                    unfinished -= 1
+                }
+            case .fail:
+                let body = try message.decode(FailBody.self)
+                try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
+                    try tx.countForWorker(key, failed: true)
+                    try failAttempt(&task, worker: key, reason: body.error, retryable: body.retryable, tx)
+                }
+            case .bye:
+                logger.info("worker \(key) left")
+                try removeWorker(key, reason: "worker left", failed: false, tx)
+            default:
+                drop(identity, "\(message.command.rawValue) is not a worker command")
+            }
+        } catch {
+            drop(identity, "\(message.command.rawValue): \(error)")
+        }
+    }
+
+    func ready(_ identity: [UInt8], _ key: String, _ body: ReadyBody, _ tx: StoreTransaction) throws {
+        guard body.version == WireMessage.version else {
+            send(identity, WireMessage(.bye, ByeBody(reason: "protocol version \(body.version) is not supported")))
+            return drop(identity, "READY with protocol version \(body.version)")
+        }
+        let known = workers[key]
+        var worker = known ?? WorkerState(identity: identity, id: key, slots: max(1, body.slots), lastSeen: Date())
+        worker.slots = max(1, body.slots)
+        worker.lastSeen = Date()
+        let claimed = Set(body.running)
+        // Leases this worker holds but no longer reports (a lost TASK) go back to the queue.
+        for taskID in worker.leases {
+            guard var task = tasks[taskID], !claimed.contains(Lease(task: taskID, attempt: task.attempts)) else { continue }
+            try tx.endAttempt(task: taskID, attempt: task.attempts, state: "lost", reason: "worker no longer runs it")
+            try tx.setTask(taskID, state: "queued", reason: nil)
+            task.state = .queued
+            task.holder = nil
+            tasks[taskID] = task
+            queue.append(taskID)
+            worker.leases.remove(taskID)
+        }
+        for lease in body.running {
+            guard var task = tasks[lease.task] else { continue }
+            if task.state == .leased && task.holder == key && task.attempts == lease.attempt { continue }
+            if task.state == .queued && task.attempts == lease.attempt {
+                // A coordinator restart requeued it, but the worker still runs it: adopt it.
+                task.state = .leased
+                task.holder = key
+                task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
+                try tx.adopt(task: task.id, attempt: lease.attempt, worker: key, deadline: task.deadline.timeIntervalSince1970)
+                tasks[lease.task] = task
+                queue.removeAll { $0 == lease.task }
+                queueHead = min(queueHead, queue.count)
+                worker.leases.insert(lease.task)
+                logger.info("adopted task \(lease.task) attempt \(lease.attempt) still running on \(key)")
+            } else if !(task.state == .done && task.resultAttempt == lease.attempt) {
+                send(identity, WireMessage(.cancel, CancelBody(task: lease.task, attempt: lease.attempt,
+                                                               reason: "the lease was taken away")))
+            }
+        }
+        workers[key] = worker
+        try tx.worker(id: key, host: body.host, pid: body.pid, slots: body.slots, threads: body.threads,
+                      device: body.device, state: "up")
+        if known == nil { logger.info("worker \(key) joined (\(body.slots) slot(s), \(body.device))") }
+        send(identity, WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
+                                                             timeoutMs: execution.heartbeatTimeoutMs, known: true)))
+    }
+
+    /// Applies a sequenced message (EVENT, DONE, FAIL) of a lease exactly once, in order, and queues its ACK.
+    func sequenced(_ identity: [UInt8], _ key: String, _ lease: Lease, _ seq: Int, _ tx: StoreTransaction,
+                   apply: (inout ScheduledTask) throws -> Void) throws
+    {
+        guard var task = tasks[lease.task] else { throw WireError(.body, "unknown task '\(lease.task)'") }
+        guard task.state == .leased, task.attempts == lease.attempt, task.holder == key else {
+            if task.state == .done && task.resultAttempt == lease.attempt {
+                acks[identity, default: [:]][lease] = max(acks[identity]?[lease] ?? 0, seq)  // a replay after DONE
+            } else {
+                // Fencing: results of a lease that was taken away are dropped.
+                logger.info("fenced a message of task \(lease.task) attempt \(lease.attempt) from \(key)")
+                send(identity, WireMessage(.cancel, CancelBody(task: lease.task, attempt: lease.attempt,
+                                                               reason: "the lease was taken away")))
+            }
+            return
+        }
+        if seq == task.lastSeq + 1 {
+            try apply(&task)
+            task.lastSeq = seq
+            tasks[lease.task] = task
+        } else if seq > task.lastSeq + 1 {
+            return  // a gap: the worker replays from its last acknowledged message
+        }
+        acks[identity, default: [:]][lease] = max(acks[identity]?[lease] ?? 0, min(seq, task.lastSeq))
+    }
+
+    /// Frees a lease's slot on its worker and keeps the worker's failure streak.
+    func release(task: inout ScheduledTask, worker key: String, failed: Bool, _ tx: StoreTransaction) throws {
+        task.holder = nil
+        task.deadline = .distantFuture
+        guard var worker = workers[key] else { return }
+        worker.leases.remove(task.id)
+        worker.consecutiveFailures = failed ? worker.consecutiveFailures + 1 : 0
+        if failed && worker.consecutiveFailures >= execution.quarantineAfter && !worker.quarantined {
+            worker.quarantined = true
+            logger.warning("worker \(key) failed \(worker.consecutiveFailures) tasks in a row: quarantined")
+            try tx.worker(id: key, state: "quarantined")
+        }
+        workers[key] = worker
+    }
+
+    /// Records a failed attempt: the task is retried, or failed for good after its retries.
+    func failAttempt(_ task: inout ScheduledTask, worker key: String, reason: String, retryable: Bool,
+                     _ tx: StoreTransaction) throws
+    {
+        try tx.endAttempt(task: task.id, attempt: task.attempts, state: "failed", reason: reason)
+        task.failures += 1
+        task.failingWorkers.insert(key)
+        try release(task: &task, worker: key, failed: true, tx)
+        if retryable && task.failures <= execution.retries {
+            logger.info("task \(task.id) attempt \(task.attempts) failed (\(reason)); retrying")
+            try tx.setTask(task.id, state: "queued", reason: reason)
+            task.state = .queued
+            queue.append(task.id)
+        } else {
+            let poison = task.failingWorkers.count > 1 ? " on \(task.failingWorkers.count) workers (poison)" : ""
+            let final = "failed \(task.failures) time(s)\(poison): \(reason)"
+            logger.warning("task \(task.id) \(final)")
+            try tx.setTask(task.id, state: "failed", reason: final)
+            task.state = .failed
+            unfinished -= 1
+        }
+    }
+
+    func removeWorker(_ key: String, reason: String, failed: Bool, _ tx: StoreTransaction) throws {
+        guard let worker = workers.removeValue(forKey: key) else { return }
+        for taskID in worker.leases {
+            guard var task = tasks[taskID], task.state == .leased, task.holder == key else { continue }
+            if failed {
+                try failAttempt(&task, worker: key, reason: reason, retryable: true, tx)
+            } else {
+                try tx.endAttempt(task: taskID, attempt: task.attempts, state: "returned", reason: reason)
+                try tx.setTask(taskID, state: "queued", reason: nil)
+                task.state = .queued
+                task.holder = nil
+                queue.append(taskID)
+            }
+            tasks[taskID] = task
+        }
+        try tx.worker(id: key, state: failed ? "dead" : "gone")
+    }
+
+    // MARK: Timers
+
+    func timers() throws {
+        let now = Date()
+        if now.timeIntervalSince(lastHeartbeat) * 1000 >= Double(execution.heartbeatMs) {
+            lastHeartbeat = now
+            let beat = WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
+                                                             timeoutMs: execution.heartbeatTimeoutMs, known: true))
+            for worker in workers.values { send(worker.identity, beat) }
+        }
+        let timeout = Double(execution.heartbeatTimeoutMs) / 1000
+        let dead = workers.values.filter { now.timeIntervalSince($0.lastSeen) > timeout }.map(\.id)
+        let hung = tasks.values.filter { $0.state == .leased && $0.deadline < now }.map(\.id)
+        if !dead.isEmpty || !hung.isEmpty {
+            try store.transaction { tx in
+                for key in dead {
+                    logger.warning("worker \(key) silent for more than \(timeout) s: dead; its tasks go back to the queue")
+                    try removeWorker(key, reason: "worker \(key) died (no heartbeat for \(timeout) s)", failed: true, tx)
+                }
+                for id in hung {
+                    guard var task = tasks[id], task.state == .leased, let holder = task.holder else { continue }
+                    if let worker = workers[holder] {
+                        send(worker.identity, WireMessage(.cancel, CancelBody(task: id, attempt: task.attempts,
+                                                                              reason: "timeout")))
+                    }
+                    try failAttempt(&task, worker: holder,
+                                    reason: "timeout: no progress for \(execution.taskTimeoutS) s", retryable: true, tx)
+                    tasks[id] = task
+                }
+            }
+        }
+        try assign()
+    }
+
+    /// Hands queued tasks to workers with free slots, one slot per worker per round.
+    func assign() throws {
+        guard queueHead < queue.count, !owner.stopping.withLock({ $0 }) else { return }
+        var free = workers.values.filter { !$0.quarantined && $0.leases.count < $0.slots }.map(\.id).sorted()
+        guard !free.isEmpty else { return }
+        var leases: [(String, String, Int)] = []
+        while queueHead < queue.count && !free.isEmpty {
+            var next: [String] = []
+            for key in free where queueHead < queue.count {
+                let taskID = queue[queueHead]
+                queueHead += 1
+                guard var task = tasks[taskID], task.state == .queued else { continue }
+                task.attempts += 1
+                task.state = .leased
+                task.holder = key
+                task.lastSeq = 0
+                task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
+                tasks[taskID] = task
+                workers[key]!.leases.insert(taskID)
+                leases.append((taskID, key, task.attempts))
+                if workers[key]!.leases.count < workers[key]!.slots { next.append(key) }
+            }
+            free = next
+        }
+        if queueHead > 4096 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        guard !leases.isEmpty else { return }
+        try store.transaction { tx in
+            for (taskID, key, attempt) in leases {
+                try tx.lease(task: taskID, attempt: attempt, worker: key,
+                             deadline: tasks[taskID]!.deadline.timeIntervalSince1970)
+            }
+        }
+        for (taskID, key, attempt) in leases {
+            send(workers[key]!.identity, WireMessage(.task, TaskBody(task: taskID, attempt: attempt),
+                                                     payload: [tasks[taskID]!.spec]))
+        }
+    }
+}

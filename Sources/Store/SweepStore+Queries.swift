@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+extension SweepStore {
+    /// A snapshot of progress for `strata status` and reports.
+    public struct Progress: Sendable {
+        /// Tasks by state.
+        public var states: [String: Int]
+        /// Workers by state.
+        public var workers: [String: Int]
+        public var total: Int
+        /// Tasks finished per second over the sweep so far (0 before the first).
+        public var tasksPerSecond: Double
+        /// Seconds left at that rate, nil when unknown.
+        public var etaSeconds: Double?
+        public var name: String
+    }
+
+    /// Progress of the sweep.
+    public func progress() throws -> Progress {
+        try queue.read { db in
+            var states: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM task GROUP BY state") {
+                states[row["state"]] = row["n"]
+            }
+            var workers: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM worker GROUP BY state") {
+                workers[row["state"]] = row["n"]
+            }
+            let total = states.values.reduce(0, +)
+            let finished = (states["done"] ?? 0) + (states["failed"] ?? 0)
+            let created = try Double.fetchOne(db, sql: "SELECT created FROM sweep") ?? Date().timeIntervalSince1970
+            let last = try Double.fetchOne(db, sql: "SELECT max(updated) FROM task WHERE state IN ('done','failed')")
+            let elapsed = max((last ?? created) - created, 1e-3)
+            let rate = finished > 0 ? Double(finished) / elapsed : 0
+            let eta = rate > 0 ? Double(total - finished) / rate : nil
+            let name = try String.fetchOne(db, sql: "SELECT name FROM sweep") ?? ""
+            return Progress(states: states, workers: workers, total: total, tasksPerSecond: rate, etaSeconds: eta,
+                            name: name)
+        }
+    }
+
+    /// Metric rows of a task's result attempt (or its latest attempt): (epoch, name, value).
+    public func metrics(task: String) throws -> [(epoch: Int, name: String, value: Double?)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT epoch, name, value FROM metric WHERE task = ? AND attempt =
+                (SELECT COALESCE(result_attempt, attempts) FROM task WHERE id = ?) ORDER BY epoch, name
+                """, arguments: [task, task]).map { ($0["epoch"], $0["name"], $0["value"]) }
+        }
+    }
+
+    /// Events stored for a task, every attempt: (attempt, seq, type).
+    public func events(task: String) throws -> [(attempt: Int, seq: Int, type: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT attempt, seq, type FROM event WHERE task = ? ORDER BY attempt, seq",
+                             arguments: [task]).map { ($0["attempt"], $0["seq"], $0["type"]) }
+        }
+    }
+
+    /// Attempts of a task: (attempt, worker, state, reason).
+    public func attempts(task: String) throws -> [(attempt: Int, worker: String, state: String, reason: String?)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT attempt, worker, state, reason FROM attempt WHERE task = ? ORDER BY attempt",
+                             arguments: [task]).map { ($0["attempt"], $0["worker"], $0["state"], $0["reason"]) }
+        }
+    }
+
+    /// Total number of stored events.
+    public func eventCount() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0 }
+    }
+
+    /// Runs a read-only SQL query returning one integer (for tests and tools).
+    public func count(sql: String, arguments: StatementArguments = []) throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+}

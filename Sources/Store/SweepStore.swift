@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+import Logging
+import Sweep
+
+/// The durable state of one sweep: one SQLite file (WAL) per output folder.
+///
+/// The coordinator owns one store and calls it from its own thread; every write happens in a
+/// transaction that commits before the coordinator acknowledges what it wrote.
+public final class SweepStore: Sendable {
+    /// The database file.
+    public let path: String
+    let queue: DatabaseQueue
+    let logger = Logger(label: "strata.store")
+
+    /// Opens (or creates) `<folder>/strata.sqlite`.
+    public convenience init(folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try self.init(path: (folder as NSString).appendingPathComponent("strata.sqlite"))
+    }
+
+    /// Opens (or creates) a store file.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // NORMAL is durable in WAL mode against process crashes (what kill -9 does); FULL adds
+            // an fsync per commit for power loss.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE sweep(id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,
+                    config_file TEXT NOT NULL, execution TEXT NOT NULL, created REAL NOT NULL);
+                CREATE TABLE task(id TEXT PRIMARY KEY, ord INTEGER NOT NULL, label TEXT NOT NULL, spec TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'queued', outcome TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_holder TEXT, lease_deadline REAL, reason TEXT, result_attempt INTEGER, summary TEXT,
+                    updated REAL);
+                CREATE TABLE attempt(task TEXT NOT NULL, attempt INTEGER NOT NULL, worker TEXT NOT NULL,
+                    started REAL NOT NULL, ended REAL, state TEXT NOT NULL DEFAULT 'running', reason TEXT,
+                    last_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (task, attempt)) WITHOUT ROWID;
+                CREATE TABLE event(task TEXT NOT NULL, attempt INTEGER NOT NULL, seq INTEGER NOT NULL,
+                    type TEXT NOT NULL, body TEXT NOT NULL, received REAL NOT NULL,
+                    PRIMARY KEY (task, attempt, seq)) WITHOUT ROWID;
+                CREATE TABLE metric(task TEXT NOT NULL, attempt INTEGER NOT NULL, epoch INTEGER NOT NULL,
+                    name TEXT NOT NULL, value REAL, PRIMARY KEY (task, attempt, epoch, name)) WITHOUT ROWID;
+                CREATE TABLE matrix_row(task TEXT NOT NULL, attempt INTEGER NOT NULL, kind TEXT NOT NULL,
+                    layer TEXT NOT NULL, epoch INTEGER NOT NULL, idx INTEGER NOT NULL, epochs TEXT NOT NULL,
+                    "values" TEXT NOT NULL, PRIMARY KEY (task, attempt, kind, layer, epoch)) WITHOUT ROWID;
+                CREATE TABLE regions(task TEXT NOT NULL, attempt INTEGER NOT NULL, layer TEXT NOT NULL,
+                    epoch INTEGER NOT NULL, plane INTEGER NOT NULL, resolution INTEGER NOT NULL,
+                    labels BLOB NOT NULL, PRIMARY KEY (task, attempt, layer, epoch, plane)) WITHOUT ROWID;
+                CREATE TABLE worker(id TEXT PRIMARY KEY, host TEXT, pid INTEGER, slots INTEGER, threads INTEGER,
+                    device TEXT, first_seen REAL, last_seen REAL, state TEXT, done INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0);
+                """)
+        }
+        return m
+    }
+
+    // MARK: Set-up
+
+    /// Records the sweep and inserts its tasks (tasks already present keep their state).
+    public func setUp(config: SweepConfig) throws {
+        let execution = String(decoding: try JSONEncoder().encode(config.execution), as: UTF8.self)
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO sweep(id, name, config_file, execution, created) VALUES (1,?,?,?,?)",
+                           arguments: [config.name, config.file, execution, Date().timeIntervalSince1970])
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO task(id, ord, label, spec) VALUES (?,?,?,?)")
+            for (i, task) in config.tasks.enumerated() {
+                try insert.execute(arguments: [task.id, i, task.label, try PlannedTask.canonicalJSON(task.spec)])
+            }
+        }
+    }
+
+    /// Puts back in the queue every task that was leased when the last coordinator stopped.
+    @discardableResult
+    public func requeueLeased() throws -> Int {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE attempt SET state = 'lost', reason = 'coordinator restarted', ended = ? WHERE state = 'running'",
+                           arguments: [Date().timeIntervalSince1970])
+            try db.execute(sql: "UPDATE task SET state = 'queued', lease_holder = NULL, lease_deadline = NULL WHERE state = 'leased'")
+            return db.changesCount
+        }
+    }
+
+    /// Every task in grid order.
+    public func tasks() throws -> [TaskRecord] {
+        try queue.read { db in try TaskRecord.fetchAll(db, sql: "SELECT * FROM task ORDER BY ord") }
+    }
+
+    /// The number of the last event stored for each attempt, by lease.
+    public func lastSequences() throws -> [String: Int] {
+        try queue.read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT task, attempt, last_seq FROM attempt") {
+                result["\(row["task"] as String)#\(row["attempt"] as Int)"] = row["last_seq"]
+            }
+            return result
+        }
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` in one transaction; everything it wrote is durable when this returns.
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try queue.write { db in try body(StoreTransaction(db: db)) }
+    }
+}
+
+/// Writes inside one store transaction.
+public struct StoreTransaction {
+    let db: Database
+    var now: Double { Date().timeIntervalSince1970 }
+
+    /// Records a new lease of `task` (attempt `attempt`) to `worker`.
+    public func lease(task: String, attempt: Int, worker: String, deadline: Double) throws {
+        try db.cachedStatement(sql: """
+            UPDATE task SET state = 'leased', attempts = ?, lease_holder = ?, lease_deadline = ?, updated = ? WHERE id = ?
+            """).execute(arguments: [attempt, worker, deadline, now, task])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO attempt(task, attempt, worker, started, state, last_seq) VALUES (?,?,?,?,'running',
+            COALESCE((SELECT last_seq FROM attempt WHERE task = ? AND attempt = ?), 0))
+            """).execute(arguments: [task, attempt, worker, now, task, attempt])
+    }
+
+    /// Re-adopts a lease after a coordinator restart (the worker still runs it).
+    public func adopt(task: String, attempt: Int, worker: String, deadline: Double) throws {
+        try db.cachedStatement(sql: """
+            UPDATE task SET state = 'leased', lease_holder = ?, lease_deadline = ?, updated = ? WHERE id = ?
+            """).execute(arguments: [worker, deadline, now, task])
+        try db.cachedStatement(sql: "UPDATE attempt SET state = 'running', worker = ?, ended = NULL, reason = NULL WHERE task = ? AND attempt = ?")
+            .execute(arguments: [worker, task, attempt])
+    }
+
+    /// Stores event `seq` of a lease and its rows. Returns false when it was already stored.
+    @discardableResult
+    public func ingest(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> Bool {
+        let text = String(decoding: json, as: UTF8.self)
+        let event = try TrainingEvent.decode(jsonLine: text)
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)")
+        try insert.execute(arguments: [task, attempt, seq, event.type, text, now])
+        guard db.changesCount > 0 else { return false }
+        try db.cachedStatement(sql: "UPDATE attempt SET last_seq = max(last_seq, ?) WHERE task = ? AND attempt = ?")
+            .execute(arguments: [seq, task, attempt])
+        switch event {
+        case .epoch(let m):
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric(task, attempt, epoch, name, value) VALUES (?,?,?,?,?)")
+            for (name, value) in m.named {
+                try statement.execute(arguments: [task, attempt, m.epoch, name, value.isFinite ? value : nil])
+            }
+        case .probes(let p):
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric(task, attempt, epoch, name, value) VALUES (?,?,?,?,?)")
+            for t in p.taps {
+                try statement.execute(arguments: [task, attempt, p.epoch, "probe_train_acc.\(t.tap)", t.trainAccuracy])
+                try statement.execute(arguments: [task, attempt, p.epoch, "probe_test_acc.\(t.tap)", t.testAccuracy])
+            }
+        case .similarity(let row):
+            try matrixRows(task: task, attempt: attempt, kind: row.kind, index: row.index, epoch: row.epoch,
+                           epochs: row.epochs, rows: row.rows)
+        case .regions(let r):
+            try matrixRows(task: task, attempt: attempt, kind: "regions", index: r.index, epoch: r.epoch,
+                           epochs: r.epochs, rows: r.rows)
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO regions(task, attempt, layer, epoch, plane, resolution, labels) VALUES (?,?,?,?,?,?,?)
+                """)
+            for image in r.images {
+                try statement.execute(arguments: [task, attempt, image.tap, r.epoch, image.plane, image.resolution,
+                                                  Data(image.labels)])
+            }
+        case .done(let summary):
+            try db.cachedStatement(sql: "UPDATE task SET summary = ?, outcome = 'done' WHERE id = ?")
+                .execute(arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), task])
+        case .diverged(let d):
+            try db.cachedStatement(sql: "UPDATE task SET outcome = 'diverged', reason = ? WHERE id = ?")
+                .execute(arguments: ["diverged at epoch \(d.epoch): \(d.reason)", task])
+        case .started, .perfectFit, .checkpoint:
+            break
+        }
+        return true
+    }
+
+    func matrixRows(task: String, attempt: Int, kind: String, index: Int, epoch: Int, epochs: [Int],
+                    rows: [TrainingEvent.TapRow]) throws
+    {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO matrix_row(task, attempt, kind, layer, epoch, idx, epochs, "values") VALUES (?,?,?,?,?,?,?,?)
+            """)
+        let epochsText = "[" + epochs.map(String.init).joined(separator: ",") + "]"
+        for row in rows {
+            let values = "[" + row.values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+            try statement.execute(arguments: [task, attempt, kind, row.tap, epoch, index, epochsText, values])
+        }
+    }
+
+    /// Ends a lease: `state` is `done`, `failed` (this attempt) or `lost`.
+    public func endAttempt(task: String, attempt: Int, state: String, reason: String?) throws {
+        try db.cachedStatement(sql: "UPDATE attempt SET state = ?, reason = ?, ended = ? WHERE task = ? AND attempt = ?")
+            .execute(arguments: [state, reason, now, task, attempt])
+    }
+
+    /// Sets a task's state (`queued`, `done`, `failed`) and reason, clearing its lease.
+    public func setTask(_ task: String, state: String, reason: String?, resultAttempt: Int? = nil) throws {
+        try db.cachedStatement(sql: """
+            UPDATE task SET state = ?, reason = COALESCE(?, reason), result_attempt = COALESCE(?, result_attempt),
+            lease_holder = NULL, lease_deadline = NULL, updated = ? WHERE id = ?
+            """).execute(arguments: [state, reason, resultAttempt, now, task])
+    }
+
+    /// Records a worker joining or leaving (`state`: `up`, `dead`, `gone`, `quarantined`).
+    public func worker(id: String, host: String? = nil, pid: Int? = nil, slots: Int? = nil, threads: Int? = nil,
+                       device: String? = nil, state: String) throws
+    {
+        try db.cachedStatement(sql: """
+            INSERT INTO worker(id, host, pid, slots, threads, device, first_seen, last_seen, state) VALUES (?,?,?,?,?,?,?,?,?)
+            ON CONFLICT(id) DO UPDATE SET host = COALESCE(excluded.host, host), pid = COALESCE(excluded.pid, pid),
+            slots = COALESCE(excluded.slots, slots), threads = COALESCE(excluded.threads, threads),
+            device = COALESCE(excluded.device, device), last_seen = excluded.last_seen, state = excluded.state
+            """).execute(arguments: [id, host, pid, slots, threads, device, now, now, state])
+    }
+
+    /// Counts a finished task for a worker.
+    public func countForWorker(_ id: String, failed: Bool) throws {
+        try db.cachedStatement(sql: failed ? "UPDATE worker SET failed = failed + 1 WHERE id = ?"
+                                           : "UPDATE worker SET done = done + 1 WHERE id = ?")
+            .execute(arguments: [id])
+    }
+}

@@ -1,0 +1,426 @@
+import Foundation
+import Yams
+
+/// A sweep config file, parsed, validated and expanded into tasks.
+///
+/// ```yaml
+/// name: widths
+/// dataset: {name: fashion-mnist, train_size: 2000, label_noise: 0.2}
+/// epochs: 30                      # any task key at the top level is fixed for every task
+/// grid: {arch: [mlp, cnn5], optimizer: [sgd, adam], width: [8, 16]}
+/// seeds: [0, 1]
+/// overrides:                      # keys set (or, as lists, swept) only with one grid value
+///   optimizer: {adam: {lr: 0.001}}
+///   arch: {mlp: {width: [64, 128]}}
+/// measure: {every: 2}
+/// execution: {retries: 2, heartbeat_ms: 1000, heartbeat_timeout_ms: 3000, task_timeout_s: 600}
+/// ```
+public struct SweepConfig: Sendable {
+    /// The sweep's name (the default output folder is `runs/<name>`).
+    public var name: String
+    /// The file it came from.
+    public var file: String
+    /// Every task, in grid order.
+    public var tasks: [PlannedTask]
+    /// The keys that vary across tasks, in grid order.
+    public var axes: [String]
+    public var execution: ExecutionSettings
+
+    /// The top-level keys that are not task keys.
+    public static let sectionKeys = ["name", "grid", "seeds", "overrides", "execution"]
+
+    /// Reads and expands a config file.
+    public static func load(path: String) throws -> SweepConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: 0, column: 0, key: "", message: "cannot read the file")
+        }
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses and expands YAML text; `file` names it in errors.
+    public static func parse(yaml: String, file: String) throws -> SweepConfig {
+        var parser = ConfigParser(file: file)
+        return try parser.parse(yaml)
+    }
+}
+
+/// The type a key's value must have.
+enum ValueType: Equatable {
+    case int, double, bool, string, intList, stringList, block
+
+    var name: String {
+        switch self {
+        case .int: "an integer"
+        case .double: "a number"
+        case .bool: "true or false"
+        case .string: "a string"
+        case .intList: "a list of integers"
+        case .stringList: "a list of strings"
+        case .block: "a mapping"
+        }
+    }
+
+    var isList: Bool { self == .intList || self == .stringList }
+}
+
+struct ConfigParser {
+    let file: String
+    var name = ""
+    var execution = ExecutionSettings()
+
+    init(file: String) { self.file = file }
+
+    static let taskTypes: [String: ValueType] = [
+        "kind": .string, "dataset": .string, "data_dir": .string, "train_size": .int, "test_size": .int,
+        "label_noise": .double, "augment": .string, "arch": .string, "width": .int, "depth": .int, "heads": .int,
+        "patch": .int, "optimizer": .string, "lr": .double, "momentum": .double, "nesterov": .bool,
+        "weight_decay": .double, "schedule": .string, "warmup": .int, "batch_size": .int, "epochs": .int,
+        "seed": .int, "threads": .int, "device": .string, "checkpoint_every": .int, "measure": .block,
+        "synthetic": .block,
+    ]
+    static let measureTypes: [String: ValueType] = [
+        "enabled": .bool, "every": .int, "at": .intList, "log": .int, "examples": .int, "kernels": .stringList,
+        "probes": .bool, "probe_train": .int, "probe_test": .int, "probe_clean_labels": .bool, "planes": .int,
+        "resolution": .int, "pictures": .int, "picture_range": .double,
+    ]
+    static let syntheticTypes: [String: ValueType] = [
+        "events": .int, "pace_ms": .int, "crash_at": .int, "hang_at": .int, "diverge_at": .int,
+        "payload_bytes": .int,
+    ]
+    static let datasetBlockKeys = ["name", "data_dir", "train_size", "test_size", "label_noise", "augment"]
+    static let executionTypes: [String: ValueType] = [
+        "retries": .int, "heartbeat_ms": .int, "heartbeat_timeout_ms": .int, "task_timeout_s": .double,
+        "quarantine_after": .int,
+    ]
+    /// Keys whose values must be at least 1 (or above 0 for numbers).
+    static let positive: Set<String> = ["width", "batch_size", "epochs", "lr", "patch", "heartbeat_ms",
+                                        "heartbeat_timeout_ms", "task_timeout_s", "quarantine_after",
+                                        "measure.examples"]
+
+    func error(_ node: Node?, _ key: String, _ message: String, allowed: [String] = []) -> ConfigError {
+        ConfigError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key,
+                    message: message, allowed: allowed)
+    }
+
+    // MARK: Keys and values
+
+    /// The type of a task key, `block.key` for nested keys; nil when unknown.
+    func type(of key: String) -> ValueType? {
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            switch parts[0] {
+            case "measure": return Self.measureTypes[parts[1]]
+            case "synthetic": return Self.syntheticTypes[parts[1]]
+            default: return nil
+            }
+        }
+        return Self.taskTypes[key]
+    }
+
+    func allowed(for key: String) -> [String] {
+        if key == "measure.kernels" { return ["linear", "rbf", "debiased"] }
+        if key == "nesterov" { return [] }
+        return TaskSpec.keys.first { $0.key == key }?.allowed ?? []
+    }
+
+    func unknownKey(_ node: Node, _ key: String, among known: [String], in section: String) -> ConfigError {
+        let best = known.min { TaskSpec.editDistance($0, key) < TaskSpec.editDistance($1, key) }
+        var message = "unknown key"
+        if !section.isEmpty { message += " in '\(section)'" }
+        if let best, TaskSpec.editDistance(best, key) <= max(2, key.count / 3) {
+            message += " (did you mean '\(best)'?)"
+        }
+        return error(node, key, message, allowed: known.sorted())
+    }
+
+    /// Converts a scalar or list node to a JSON value of `key`'s type, checking ranges and allowed values.
+    func value(_ node: Node, key: String) throws -> Any {
+        guard let type = type(of: key) else { throw error(node, key, "unknown key") }
+        switch type {
+        case .intList, .stringList:
+            guard case .sequence(let seq) = node else { throw error(node, key, "expected \(type.name)") }
+            return try seq.map { try scalar($0, key: key, type: type == .intList ? .int : .string) }
+        case .block:
+            throw error(node, key, "expected a mapping of '\(key)' keys")
+        default:
+            return try scalar(node, key: key, type: type)
+        }
+    }
+
+    func scalar(_ node: Node, key: String, type: ValueType) throws -> Any {
+        guard case .scalar(let s) = node else { throw error(node, key, "expected \(type.name), got a \(kind(node))") }
+        let text = s.string
+        let result: Any
+        switch type {
+        case .int:
+            guard let i = Int(text) else { throw error(node, key, "expected \(type.name), got '\(text)'") }
+            result = i
+        case .double:
+            guard let d = Double(text), d.isFinite else {
+                throw error(node, key, "expected \(type.name), got '\(text)'")
+            }
+            result = d
+        case .bool:
+            guard let b = node.bool else { throw error(node, key, "expected true or false, got '\(text)'") }
+            result = b
+        default:
+            result = text
+        }
+        let allowed = allowed(for: key)
+        if !allowed.isEmpty, !allowed.contains(text) {
+            throw error(node, key, "'\(text)' is not allowed", allowed: allowed)
+        }
+        if Self.positive.contains(key), let n = (result as? Int).map(Double.init) ?? (result as? Double), n <= 0 {
+            throw error(node, key, "must be greater than 0, got '\(text)'")
+        }
+        if let n = (result as? Int), n < 0, type == .int, !key.hasSuffix("_at"), key != "seed" {
+            throw error(node, key, "must not be negative, got '\(text)'")
+        }
+        if key == "label_noise", let d = result as? Double, !(0...1).contains(d) {
+            throw error(node, key, "must be between 0 and 1, got '\(text)'")
+        }
+        return result
+    }
+
+    func kind(_ node: Node) -> String {
+        switch node {
+        case .scalar: "scalar"
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        }
+    }
+
+    func mapping(_ node: Node, key: String) throws -> [(Node, String, Node)] {
+        guard case .mapping(let m) = node else { throw error(node, key, "expected a mapping, got a \(kind(node))") }
+        var seen = Set<String>()
+        return try m.map { pair in
+            guard case .scalar(let s) = pair.key else { throw error(pair.key, key, "keys must be plain names") }
+            guard seen.insert(s.string).inserted else { throw error(pair.key, s.string, "duplicate key") }
+            return (pair.key, s.string, pair.value)
+        }
+    }
+
+    // MARK: Parsing
+
+    /// An assignment of a task key to a JSON value, remembering where it came from.
+    typealias Assignment = (key: String, value: Any, text: String)
+
+    mutating func parse(_ yaml: String) throws -> SweepConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let e as YamlError {
+            throw yamlError(e)
+        }
+        guard let root else { throw error(nil, "", "the file is empty; a sweep needs at least a 'name'") }
+        var fixed: [Assignment] = []
+        var grid: [(key: String, node: Node, values: [(Any, String)])] = []
+        var seeds: [(Any, String)] = []
+        var overridesNode: Node?
+        let known = SweepConfig.sectionKeys + TaskSpec.keys.map(\.key)
+
+        for (keyNode, key, node) in try mapping(root, key: "") {
+            switch key {
+            case "name":
+                guard case .scalar(let s) = node, !s.string.isEmpty else { throw error(node, key, "expected a name") }
+                name = s.string
+            case "grid":
+                for (axisNode, axis, list) in try mapping(node, key: "grid") {
+                    guard type(of: axis) != nil, type(of: axis) != .block else {
+                        throw unknownKey(axisNode, axis, among: gridKeys(), in: "grid")
+                    }
+                    guard case .sequence(let seq) = list, !seq.isEmpty else {
+                        throw error(list, "grid.\(axis)", "expected a non-empty list of values")
+                    }
+                    let values = try seq.map { ($0 as Node, try value($0, key: axis), text($0)) }
+                    grid.append((axis, axisNode, values.map { ($0.1, $0.2) }))
+                }
+            case "seeds":
+                if case .scalar = node {
+                    let n = try scalar(node, key: "seeds", type: .int) as! Int
+                    guard n > 0 else { throw error(node, "seeds", "expected a positive count or a list of seeds") }
+                    seeds = (0..<n).map { ($0, String($0)) }
+                } else if case .sequence(let seq) = node, !seq.isEmpty {
+                    seeds = try seq.map { (try scalar($0, key: "seed", type: .int), text($0)) }
+                } else {
+                    throw error(node, "seeds", "expected a positive count or a list of seeds")
+                }
+            case "overrides":
+                overridesNode = node
+            case "execution":
+                try parseExecution(node)
+            case "dataset":
+                fixed += try parseDataset(node)
+            case "measure", "synthetic":
+                if key == "measure", case .scalar = node {
+                    fixed.append(("measure.enabled", try scalar(node, key: "measure", type: .bool), text(node)))
+                    continue
+                }
+                for (subNode, sub, valueNode) in try mapping(node, key: key) {
+                    let full = "\(key).\(sub)"
+                    guard type(of: full) != nil else {
+                        let keys = Array((key == "measure" ? Self.measureTypes : Self.syntheticTypes).keys)
+                        throw unknownKey(subNode, sub, among: keys, in: key)
+                    }
+                    fixed.append((full, try value(valueNode, key: full), text(valueNode)))
+                }
+            default:
+                guard type(of: key) != nil else { throw unknownKey(keyNode, key, among: known, in: "") }
+                fixed.append((key, try value(node, key: key), text(node)))
+            }
+        }
+        guard !name.isEmpty else { throw error(root, "name", "a sweep needs a 'name'") }
+        if !seeds.isEmpty {
+            if grid.contains(where: { $0.key == "seed" }) {
+                throw error(root, "seeds", "give seeds either in 'seeds' or in 'grid.seed', not both")
+            }
+            grid.append(("seed", root, seeds))
+        }
+        let overrides = try parseOverrides(overridesNode, grid: grid)
+
+        // Expand the grid; overrides may fix keys or replace/add axes for one value of an axis.
+        var combos: [[Assignment]] = []
+        func expand(_ axes: [(key: String, values: [(Any, String)])], _ assigned: [Assignment]) {
+            guard let first = axes.first else { combos.append(assigned); return }
+            for (value, text) in first.values {
+                var rest = Array(axes.dropFirst())
+                var next = assigned + [(first.key, value, text)]
+                for (key, v, t, list) in overrides[first.key]?[text] ?? [] {
+                    if let list {
+                        if let i = rest.firstIndex(where: { $0.key == key }) { rest[i].values = list } else {
+                            rest.append((key, list))
+                        }
+                    } else {
+                        rest.removeAll { $0.key == key }
+                        next.append((key, v, t))
+                    }
+                }
+                expand(rest, next)
+            }
+        }
+        expand(grid.map { ($0.key, $0.values) }, [])
+
+        let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TaskSpec.defaults)) as! [String: Any]
+        var tasks: [PlannedTask] = []
+        var seen: [String: String] = [:]
+        var axes: [String] = []
+        for combo in combos {
+            var object = base
+            for a in fixed + combo { assign(&object, a.key, a.value) }
+            let data = try JSONSerialization.data(withJSONObject: object)
+            let spec: TaskSpec
+            do {
+                spec = try JSONDecoder().decode(TaskSpec.self, from: data)
+            } catch {
+                throw self.error(root, "", "the resolved task does not decode: \(error)")
+            }
+            let label = combo.map { "\($0.key)=\($0.text)" }.joined(separator: " ")
+            for a in combo where !axes.contains(a.key) { axes.append(a.key) }
+            let task = try PlannedTask(spec: spec, label: label)
+            if let other = seen[task.id] {
+                throw error(grid.first?.node ?? root, "grid", "two grid points give the same task: '\(other)' and '\(label)'")
+            }
+            seen[task.id] = label
+            tasks.append(task)
+        }
+        return SweepConfig(name: name, file: file, tasks: tasks, axes: axes, execution: execution)
+    }
+
+    func gridKeys() -> [String] {
+        TaskSpec.keys.map(\.key).filter { $0 != "measure" && $0 != "synthetic" }
+            + Self.measureTypes.keys.map { "measure.\($0)" } + Self.syntheticTypes.keys.map { "synthetic.\($0)" }
+    }
+
+    func text(_ node: Node) -> String {
+        switch node {
+        case .scalar(let s): s.string
+        case .sequence(let seq): "[" + seq.map { text($0) }.joined(separator: ",") + "]"
+        default: "…"
+        }
+    }
+
+    func assign(_ object: inout [String: Any], _ key: String, _ value: Any) {
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            var block = object[parts[0]] as? [String: Any] ?? [:]
+            block[parts[1]] = value
+            object[parts[0]] = block
+        } else {
+            object[key] = value
+        }
+    }
+
+    func parseDataset(_ node: Node) throws -> [Assignment] {
+        if case .scalar = node { return [("dataset", try value(node, key: "dataset"), text(node))] }
+        var result: [Assignment] = []
+        for (keyNode, key, valueNode) in try mapping(node, key: "dataset") {
+            guard Self.datasetBlockKeys.contains(key) else {
+                throw unknownKey(keyNode, key, among: Self.datasetBlockKeys, in: "dataset")
+            }
+            let taskKey = key == "name" ? "dataset" : key
+            result.append((taskKey, try value(valueNode, key: taskKey), text(valueNode)))
+        }
+        return result
+    }
+
+    mutating func parseExecution(_ node: Node) throws {
+        var object: [String: Any] = [:]
+        for (keyNode, key, valueNode) in try mapping(node, key: "execution") {
+            guard let type = Self.executionTypes[key] else {
+                throw unknownKey(keyNode, key, among: ExecutionSettings.keys, in: "execution")
+            }
+            object[key] = try scalar(valueNode, key: key, type: type)
+        }
+        execution = try JSONDecoder().decode(ExecutionSettings.self,
+                                             from: JSONSerialization.data(withJSONObject: object))
+        if execution.heartbeatTimeoutMs <= execution.heartbeatMs {
+            throw error(node, "execution.heartbeat_timeout_ms",
+                        "must be longer than heartbeat_ms (\(execution.heartbeatMs)); 3× is usual")
+        }
+    }
+
+    /// axis → grid value text → [(key, value, text, list of values when the override sweeps)].
+    typealias Overrides = [String: [String: [(String, Any, String, [(Any, String)]?)]]]
+
+    func parseOverrides(_ node: Node?, grid: [(key: String, node: Node, values: [(Any, String)])]) throws -> Overrides {
+        guard let node else { return [:] }
+        var result: Overrides = [:]
+        for (axisNode, axis, byValue) in try mapping(node, key: "overrides") {
+            guard let axisEntry = grid.first(where: { $0.key == axis }) else {
+                throw unknownKey(axisNode, axis, among: grid.map(\.key), in: "overrides (an override names a grid key)")
+            }
+            let values = axisEntry.values.map(\.1)
+            for (valueNode, valueText, keys) in try mapping(byValue, key: "overrides.\(axis)") {
+                guard values.contains(valueText) else {
+                    throw error(valueNode, "overrides.\(axis)", "'\(valueText)' is not a value of grid.\(axis)",
+                                allowed: values)
+                }
+                for (keyNode, key, v) in try mapping(keys, key: "overrides.\(axis).\(valueText)") {
+                    guard let type = type(of: key), type != .block else {
+                        throw unknownKey(keyNode, key, among: gridKeys(), in: "overrides.\(axis).\(valueText)")
+                    }
+                    if case .sequence(let seq) = v, !type.isList {
+                        guard !seq.isEmpty else { throw error(v, key, "expected a non-empty list") }
+                        let list = try seq.map { (try value($0, key: key), text($0)) }
+                        result[axis, default: [:]][valueText, default: []].append((key, 0, "", list))
+                    } else {
+                        result[axis, default: [:]][valueText, default: []].append((key, try value(v, key: key), text(v), nil))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    func yamlError(_ e: YamlError) -> ConfigError {
+        switch e {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, key: "",
+                               message: "YAML syntax: \(problem)")
+        default:
+            return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML: \(e)")
+        }
+    }
+}

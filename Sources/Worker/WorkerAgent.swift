@@ -1,0 +1,314 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Sweep
+import Wire
+
+/// The worker agent: connects a DEALER to the coordinator, runs each leased task in a child
+/// process, relays its events with sequence numbers, and keeps every message until it is
+/// acknowledged, replaying them after a reconnect.
+///
+/// Everything runs on one dedicated thread (a zmq_poll loop over the socket, the children's pipes
+/// and a wake-up pipe); `stop()` may be called from any thread.
+public final class WorkerAgent: Sendable {
+    public let options: WorkerOptions
+    let wake = WakeUp()
+    let stopping = Mutex(false)
+    let logger = Logger(label: "strata.worker")
+
+    public init(options: WorkerOptions) { self.options = options }
+
+    /// Asks the agent to stop: it hands back its running tasks (BYE) and returns.
+    public func stop() {
+        stopping.withLock { $0 = true }
+        wake.signal()
+    }
+
+    /// Runs until the coordinator ends the sweep (BYE) or `stop()` is called.
+    public func run() async throws {
+        let agent = self
+        try await DedicatedThread.run(name: "strata-worker") { try WorkerLoop(agent: agent).run() }
+    }
+}
+
+/// One lease being run: its child, its output buffer, and its unacknowledged messages.
+final class Run {
+    let lease: Lease
+    var child: ChildProcess?
+    var line: [UInt8] = []
+    var stderrTail: [UInt8] = []
+    var seq = 0
+    var sawFinal = false
+    var ended = false
+    /// Sent but not yet acknowledged, in sequence order.
+    var outbox: [(seq: Int, message: WireMessage)] = []
+    init(lease: Lease) { self.lease = lease }
+}
+
+/// The agent's state, confined to the worker thread.
+final class WorkerLoop {
+    let agent: WorkerAgent
+    let options: WorkerOptions
+    let logger: Logger
+    let context = ZMQContext()
+    var socket: ZMQSocket
+    var runs: [Lease: Run] = [:]
+    var heartbeatMs = 1000
+    var timeoutMs = 3000
+    var lastHeard = Date()
+    var lastSent = Date.distantPast
+    var lastReady = Date.distantPast
+    var backoffMs = 250
+    var finished = false
+
+    init(agent: WorkerAgent) throws {
+        self.agent = agent
+        self.options = agent.options
+        self.logger = agent.logger
+        socket = try WorkerLoop.connect(context, options)
+    }
+
+    static func connect(_ context: ZMQContext, _ options: WorkerOptions) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context, .dealer)
+        try socket.set(ZMQ_ROUTING_ID, bytes: Array(options.id.utf8))
+        try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
+        try socket.setMaxMessageSize(64 << 20)
+        try socket.set(ZMQ_RECONNECT_IVL, 100)
+        try socket.set(ZMQ_RECONNECT_IVL_MAX, 2000)
+        try socket.connect(options.endpoint)
+        return socket
+    }
+
+    func send(_ message: WireMessage) {
+        do {
+            if try !socket.send(message.frames) {
+                logger.debug("send queue full; \(message.command.rawValue) will be replayed")
+            }
+            lastSent = Date()
+        } catch {
+            logger.warning("send failed: \(error)")
+        }
+    }
+
+    func sendReady() {
+        lastReady = Date()
+        let ready = ReadyBody(worker: options.id, slots: options.slots, threads: options.threads,
+                              device: options.device, host: ProcessInfo.processInfo.hostName,
+                              pid: Int(getpid()), running: runs.keys.sorted { $0.task < $1.task })
+        send(WireMessage(.ready, ready))
+    }
+
+    /// Sends every unacknowledged message again, in order.
+    func replay() {
+        for run in runs.values {
+            for entry in run.outbox { send(entry.message) }
+        }
+    }
+
+    func run() throws {
+        logger.info("worker \(options.id) connecting to \(options.endpoint) (slots \(options.slots))")
+        sendReady()
+        while !finished {
+            if agent.stopping.withLock({ $0 }) {
+                handBack()
+                break
+            }
+            var fds = [agent.wake.fd]
+            for run in runs.values {
+                if let c = run.child {
+                    if c.stdout >= 0 { fds.append(c.stdout) }
+                    if c.stderr >= 0 { fds.append(c.stderr) }
+                }
+            }
+            let waiting = runs.values.contains { $0.child != nil && $0.child!.stdout < 0 && $0.child!.stderr < 0 }
+            let ready = try Poller().poll(sockets: [socket], fds: fds, timeoutMs: waiting ? 20 : 100)
+            if ready.fds.contains(agent.wake.fd) { agent.wake.drain() }
+            if !ready.sockets.isEmpty {
+                while let frames = try socket.receive() { handle(frames) }
+            }
+            for run in Array(runs.values) { pump(run) }
+            tick()
+        }
+        for run in runs.values { run.child?.kill() }
+        socket.close()
+    }
+
+    // MARK: Inbound
+
+    func handle(_ frames: [[UInt8]]) {
+        lastHeard = Date()
+        backoffMs = 250
+        let message: WireMessage
+        do { message = try WireMessage(frames: frames) } catch {
+            logger.warning("dropped a message from the coordinator: \(error)")
+            return
+        }
+        do {
+            switch message.command {
+            case .task:
+                let body = try message.decode(TaskBody.self)
+                start(Lease(task: body.task, attempt: body.attempt), specJSON: message.payload.first ?? [])
+            case .ack:
+                let body = try message.decode(SequenceBody.self)
+                let lease = Lease(task: body.task, attempt: body.attempt)
+                guard let run = runs[lease] else { return }
+                run.outbox.removeAll { $0.seq <= body.seq }
+                if run.ended && run.outbox.isEmpty { runs[lease] = nil }
+            case .cancel:
+                let body = try message.decode(CancelBody.self)
+                let lease = Lease(task: body.task, attempt: body.attempt)
+                if let run = runs.removeValue(forKey: lease) {
+                    logger.info("task \(body.task) attempt \(body.attempt) cancelled: \(body.reason)")
+                    run.child?.kill()
+                }
+            case .heartbeat:
+                let body = try message.decode(HeartbeatBody.self)
+                if let i = body.intervalMs { heartbeatMs = i }
+                if let t = body.timeoutMs { timeoutMs = t }
+                if body.known == false && Date().timeIntervalSince(lastReady) * 1000 > Double(heartbeatMs) / 2 {
+                    logger.info("coordinator does not know this worker (restarted?); announcing again")
+                    sendReady()
+                    replay()
+                }
+            case .bye:
+                let body = try message.decode(ByeBody.self)
+                logger.info("coordinator says bye: \(body.reason)")
+                finished = true
+            default:
+                logger.warning("unexpected \(message.command.rawValue) from the coordinator")
+            }
+        } catch {
+            logger.warning("dropped a \(message.command.rawValue): \(error)")
+        }
+    }
+
+    // MARK: Tasks
+
+    func start(_ lease: Lease, specJSON: [UInt8]) {
+        guard runs[lease] == nil else { return }
+        let run = Run(lease: lease)
+        runs[lease] = run
+        let json = String(decoding: specJSON, as: UTF8.self)
+        logger.info("task \(lease.task) attempt \(lease.attempt): starting")
+        if options.inProcess, let spec = try? JSONDecoder().decode(TaskSpec.self, from: Data(specJSON)),
+           spec.kind == .synthetic
+        {
+            do {
+                try SyntheticTask.run(spec, inProcess: true) { event in
+                    self.relay(run, Array(try event.jsonLine().utf8), final: event.isFinal)
+                }
+                finish(run, status: (0, "exited with status 0"))
+            } catch {
+                finish(run, status: (1, "in-process synthetic task failed: \(error)"))
+            }
+            return
+        }
+        do {
+            run.child = try ChildProcess(arguments: [options.executable, "train", "--spec-json", json, "--json"])
+        } catch {
+            sequenced(run, .fail, FailBody(task: lease.task, attempt: lease.attempt, seq: run.seq + 1,
+                                           error: "\(error)", retryable: true))
+            run.ended = true
+        }
+    }
+
+    func relay(_ run: Run, _ json: [UInt8], final: Bool) {
+        run.seq += 1
+        let body = SequenceBody(task: run.lease.task, attempt: run.lease.attempt, seq: run.seq)
+        let message = WireMessage(.event, body, payload: [json])
+        run.outbox.append((run.seq, message))
+        if final { run.sawFinal = true }
+        send(message)
+    }
+
+    func sequenced<Body: Encodable>(_ run: Run, _ command: Command, _ body: Body) {
+        run.seq += 1
+        let message = WireMessage(command, body)
+        run.outbox.append((run.seq, message))
+        send(message)
+    }
+
+    /// Reads a child's output, relays complete lines, and notices its end.
+    func pump(_ run: Run) {
+        guard let child = run.child else { return }
+        if child.stdout >= 0 {
+            if let bytes = ChildProcess.readAvailable(child.stdout) {
+                run.line += bytes
+                while let newline = run.line.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(run.line[..<newline])
+                    run.line.removeSubrange(...newline)
+                    guard !line.isEmpty, !run.sawFinal else { continue }
+                    do {
+                        let event = try TrainingEvent.decode(jsonLine: String(decoding: line, as: UTF8.self))
+                        relay(run, line, final: event.isFinal)
+                    } catch {
+                        logger.warning("task \(run.lease.task): skipped an output line that is not an event: \(error)")
+                    }
+                }
+            } else {
+                close(child.stdout)
+                child.stdout = -1
+            }
+        }
+        if child.stderr >= 0 {
+            if let bytes = ChildProcess.readAvailable(child.stderr) {
+                run.stderrTail += bytes
+                if run.stderrTail.count > 4096 { run.stderrTail.removeFirst(run.stderrTail.count - 4096) }
+            } else {
+                close(child.stderr)
+                child.stderr = -1
+            }
+        }
+        if child.stdout < 0 && child.stderr < 0, let status = child.reap(block: false) {
+            run.child = nil
+            finish(run, status: status)
+        }
+    }
+
+    func finish(_ run: Run, status: (code: Int32, description: String)) {
+        let lease = run.lease
+        if status.code == 0 && run.sawFinal {
+            logger.info("task \(lease.task) attempt \(lease.attempt): done")
+            sequenced(run, .done, SequenceBody(task: lease.task, attempt: lease.attempt, seq: run.seq + 1))
+        } else {
+            var reason = status.code == 0 ? "exited without a done event" : status.description
+            let tail = String(decoding: run.stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !tail.isEmpty { reason += ": " + String(tail.suffix(1000)) }
+            logger.warning("task \(lease.task) attempt \(lease.attempt) failed: \(reason)")
+            sequenced(run, .fail, FailBody(task: lease.task, attempt: lease.attempt, seq: run.seq + 1, error: reason,
+                                           retryable: true))
+        }
+        run.ended = true
+    }
+
+    /// Stopping: kill the children and tell the coordinator their leases come back.
+    func handBack() {
+        for run in runs.values { run.child?.kill() }
+        send(WireMessage(.bye, ByeBody(reason: "worker stopping")))
+        logger.info("worker \(options.id) stopped; handed back \(runs.values.filter { !$0.ended }.count) task(s)")
+        runs.removeAll()
+    }
+
+    // MARK: Timers
+
+    func tick() {
+        let now = Date()
+        if now.timeIntervalSince(lastSent) * 1000 >= Double(heartbeatMs) {
+            send(WireMessage(.heartbeat, HeartbeatBody()))
+        }
+        let silence = now.timeIntervalSince(lastHeard) * 1000
+        if silence > Double(timeoutMs) {
+            logger.warning("coordinator silent for \(Int(silence)) ms; reconnecting (backoff \(backoffMs) ms)")
+            do {
+                socket.close()
+                socket = try WorkerLoop.connect(context, options)
+                sendReady()
+                replay()
+            } catch {
+                logger.error("reconnect failed: \(error)")
+            }
+            lastHeard = now.addingTimeInterval(Double(backoffMs) / 1000)
+            backoffMs = min(backoffMs * 2, 10_000)
+        }
+    }
+}

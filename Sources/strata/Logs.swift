@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+
+/// Logging set-up for the command line: to stderr, level from `STRATA_LOG` (default info).
+enum Logs {
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap() {
+        guard !done else { return }
+        done = true
+        let level = ProcessInfo.processInfo.environment["STRATA_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Calls `action` once on SIGINT or SIGTERM (instead of dying).
+final class SignalTrap: Sendable {
+    nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
+
+    init(_ action: @escaping @Sendable (Int32) -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { action(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

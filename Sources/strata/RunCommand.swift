@@ -1,0 +1,59 @@
+import ArgumentParser
+import Wire
+import Coordinator
+import Foundation
+import Sweep
+import Worker
+
+/// `strata run`: a coordinator in this process and N local worker processes.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a sweep on this machine: an embedded coordinator and N local workers.")
+
+    @Argument(help: "The sweep config (YAML).")
+    var config = "configs/quick.yaml"
+
+    @Option(help: "Local worker processes.")
+    var workers = 2
+
+    @Option(help: "Output folder (default runs/<sweep name>).")
+    var out: String?
+
+    @Option(help: "libtorch threads per worker.")
+    var threads = 1
+
+    func run() async throws {
+        Logs.bootstrap()
+        let sweep = try loadConfig(config)
+        var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
+        options.bind = "tcp://127.0.0.1:*"
+        let coordinator = Coordinator(config: sweep, options: options)
+        let children = Mutex<[Process]>([])
+        let trap = SignalTrap { _ in
+            coordinator.stop()
+            children.withLock { $0.forEach { $0.terminate() } }
+        }
+        async let outcome = coordinator.run()
+        while coordinator.endpoint == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let endpoint = coordinator.endpoint!
+        for i in 0..<max(1, workers) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: WorkerOptions.currentExecutable())
+            process.arguments = ["worker", "--connect", endpoint, "--threads", String(threads),
+                                 "--name", "local-\(getpid())-\(i)"]
+            try process.run()
+            children.withLock { $0.append(process) }
+        }
+        let result = try await outcome
+        _ = trap
+        // Workers leave on the coordinator's BYE; give them a moment, then make sure.
+        for process in children.withLock({ $0 }) {
+            let deadline = Date().addingTimeInterval(3)
+            while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning { process.terminate() }
+        }
+        print("sweep '\(sweep.name)': \(result.done) done, \(result.failed) failed → \(options.folder)")
+        if result.interrupted { throw ExitCode(130) }
+        if result.failed > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Store
+import Sweep
+import Testing
+
+@Suite struct SweepStoreTests {
+    @Test func ingestionIsIdempotentOnTaskAttemptAndSequence() throws {
+        let folder = NSTemporaryDirectory() + "strata-store-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [1, 2]}\n", file: "s.yaml")
+        let store = try SweepStore(folder: folder)
+        try store.setUp(config: config)
+        try store.setUp(config: config)  // a restart inserts nothing twice
+        #expect(try store.tasks().count == 2)
+        let task = config.tasks[0].id
+        let epoch = TrainingEvent.epoch(.init(epoch: 1, trainLoss: 1, trainAccuracy: 0.5, cleanAccuracy: 0.5,
+                                              noisyAccuracy: 0, memorization: 0, testLoss: 1, testAccuracy: 0.4,
+                                              learningRate: 0.1, seconds: 1, imagesPerSecond: 10))
+        let json = Array(try epoch.jsonLine().utf8)
+        try store.transaction { tx in
+            try tx.lease(task: task, attempt: 1, worker: "w", deadline: 0)
+            #expect(try tx.ingest(task: task, attempt: 1, seq: 1, json: json))
+            #expect(try tx.ingest(task: task, attempt: 1, seq: 1, json: json) == false)
+        }
+        #expect(try store.eventCount() == 1)
+        #expect(try store.metrics(task: task).count == 10)
+        #expect(try store.requeueLeased() == 1)
+        #expect(try store.tasks().first { $0.id == task }?.state == "queued")
+        #expect(try store.lastSequences()["\(task)#1"] == 1)
+    }
+}
