@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Sweep"]),
-        .target(name: "Report", dependencies: ["Sweep", "CZlib"]),
+        .target(name: "Report", dependencies: ["Sweep", "Store", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Wire", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .target(

@@ -26,7 +26,8 @@ struct ReportCommand: ParsableCommand {
             model = try ReportModel.fromEventLines(text, title: (source as NSString).lastPathComponent)
             defaultOut = (source as NSString).deletingPathExtension + ".html"
         } else {
-            throw ValidationError("\(source): sweep folders are read once the store lands; pass a .jsonl of events")
+            model = try ReportModel.load(folder: source)
+            defaultOut = (source as NSString).appendingPathComponent("report.html")
         }
         let path = out ?? defaultOut
         try Data(HTMLReport(model: model).render().utf8).write(to: URL(fileURLWithPath: path))

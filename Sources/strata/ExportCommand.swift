@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Report
+
+extension Export.Format: ExpressibleByArgument {}
+
+/// `strata export`: results as files for other tools.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a sweep's results as CSV, JSON Lines or NumPy files.",
+        discussion: """
+            csv: metrics.csv, one row per task × epoch (grid keys, then one column per metric). \
+            jsonl: events.jsonl, every stored event with its task, attempt and seq. \
+            npy: per task, epochs.npy, <kind>/<tap>.npy similarity matrices and region_images/. \
+            See docs/EXPORT.md for the layout.
+            """)
+
+    @Argument(help: "The sweep's output folder.")
+    var folder: String
+
+    @Option(help: "csv, jsonl or npy.")
+    var format: Export.Format
+
+    @Option(help: "Where to write (default: <folder>/export).")
+    var out: String?
+
+    func run() throws {
+        let paths = try Export.write(folder: folder, format: format,
+                                     to: out ?? (folder as NSString).appendingPathComponent("export"))
+        print("\(paths.count) file(s) written" + (paths.count == 1 ? ": \(paths[0])" : " under \(out ?? folder + "/export")"))
+    }
+}
