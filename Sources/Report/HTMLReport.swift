@@ -60,8 +60,8 @@ public struct HTMLReport {
             t += "<td>\(last?.epoch ?? 0)/\(task.spec.epochs)</td><td>\(Self.num(last?.trainAccuracy))</td>"
             t += "<td>\(Self.num(last?.testAccuracy))</td><td>\(Self.num(last?.memorization))</td>"
             t += "<td>\(task.perfectFitEpoch.map(String.init) ?? "–")</td>"
-            t += "<td>\(Self.num(task.scores["distinguishability"]))</td><td>\(Self.num(task.scores["synchrony"]))</td>"
-            let lastTap = task.taps.last.flatMap { task.scores["evolution.\($0)"] }
+            t += "<td>\(Self.num(task.distinguishability))</td><td>\(Self.num(task.synchrony))</td>"
+            let lastTap = task.taps.last.flatMap { task.evolution($0) }
             t += "<td>\(Self.num(lastTap))</td></tr>"
         }
         return t + "</tbody></table>" + aggregateTable() + "</section>"
@@ -85,7 +85,7 @@ public struct HTMLReport {
             }
             t += "<tr><td>\(Self.esc(name))</td><td>\(tasks.count)</td><td>\(stat { $0.epochs.last?.testAccuracy })</td>"
                 + "<td>\(stat { $0.perfectFitEpoch.map(Double.init) })</td>"
-                + "<td>\(stat { $0.scores["distinguishability"] })</td><td>\(stat { $0.scores["synchrony"] })</td></tr>"
+                + "<td>\(stat { $0.distinguishability })</td><td>\(stat { $0.synchrony })</td></tr>"
         }
         return t + "</tbody></table>"
     }
@@ -102,10 +102,10 @@ public struct HTMLReport {
                 return (name, m, s, Self.color(i))
             }
         }
-        html += SVGChart.bars(grouped(by: ["arch", "optimizer"]) { $0.scores["distinguishability"] },
+        html += SVGChart.bars(grouped(by: ["arch", "optimizer"]) { $0.distinguishability },
                               title: "Distinguishability of phases (CKA)",
                               yLabel: "within − between similarity")
-        html += SVGChart.bars(grouped(by: ["arch"]) { $0.scores["synchrony"] },
+        html += SVGChart.bars(grouped(by: ["arch"]) { $0.synchrony },
                               title: "Synchrony of layer dynamics by architecture", yLabel: "mean velocity correlation")
         // Evolution by depth: one line per architecture × width, averaged over the other keys.
         let byModel = Dictionary(grouping: model.tasks) { "\($0.value("arch")) · width \($0.value("width"))" }
@@ -113,7 +113,7 @@ public struct HTMLReport {
             let tasks = byModel[name]!
             let taps = tasks.first?.taps ?? []
             let points = taps.enumerated().compactMap { j, tap -> (Double, Double)? in
-                let v = tasks.compactMap { $0.scores["evolution.\(tap)"] }.filter(\.isFinite)
+                let v = tasks.compactMap { $0.evolution(tap) }.filter(\.isFinite)
                 return v.isEmpty ? nil : (Double(j + 1), v.reduce(0, +) / Double(v.count))
             }
             return SVGChart.Series(name: name, color: Self.color(i), points: points)
@@ -125,7 +125,7 @@ public struct HTMLReport {
                             points: t.epochs.map { (Double($0.epoch), 1 - $0.testAccuracy) })
         }
         let marks = model.tasks.enumerated().compactMap { i, t -> SVGChart.Marker? in
-            t.scores["double_descent_epoch"].map { SVGChart.Marker(x: $0, label: "DD", color: Self.color(i)) }
+            t.doubleDescentPeak.map { SVGChart.Marker(x: $0, label: "DD", color: Self.color(i)) }
         }
         html += SVGChart.lines(curves, title: "Test error (double-descent peaks marked DD)", xLabel: "epoch",
                                yLabel: "test error", markers: marks)

@@ -135,3 +135,27 @@ public struct ReportModel: Sendable {
             + counts.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
+
+extension TaskReport {
+    /// The CKA kind the summary figures use: linear CKA when measured, else the first kind present.
+    var primaryKind: String {
+        similarity.keys.contains("cka_linear") ? "cka_linear" : (similarity.keys.sorted().first ?? "cka_linear")
+    }
+
+    /// Mean over taps of the phase distinguishability after the first checkpoints (where the jump
+    /// away from initialization no longer dominates), falling back to the whole run.
+    public var distinguishability: Double? {
+        let values = taps.compactMap { scores["\(primaryKind).distinguishability_late.\($0)"]
+            ?? scores["\(primaryKind).distinguishability.\($0)"] }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Mean pairwise correlation of the taps' CKA velocity curves.
+    public var synchrony: Double? { scores["\(primaryKind).synchrony"] }
+
+    /// 1 − CKA(first, last checkpoint) of a tap.
+    public func evolution(_ tap: String) -> Double? { scores["\(primaryKind).evolution.\(tap)"] }
+
+    /// The epoch of a double-descent peak on the test error, when one was found.
+    public var doubleDescentPeak: Double? { scores["double_descent.peak_epoch"] }
+}

@@ -28,8 +28,9 @@ func runEvents(taps: [String], epochs: Int, finished: Bool) -> [TrainingEvent] {
     }
     if finished {
         events.append(.done(.init(epochs: epochs, finalTrainAccuracy: 1, finalTestAccuracy: 0.6, perfectFitEpoch: epochs,
-                                  seconds: 3, scores: ["distinguishability": 0.2, "synchrony": 0.5,
-                                                       "evolution.\(taps.last!)": 0.4])))
+                                  seconds: 3, scores: ["cka_linear.distinguishability_late.block1": 0.2,
+                                                       "cka_linear.synchrony": 0.5,
+                                                       "cka_linear.evolution.\(taps.last!)": 0.4])))
     }
     return events
 }
@@ -51,6 +52,7 @@ struct ReportTests {
         #expect(m.value(1, 3) == m.value(3, 1))
         #expect(m.value(4, 0) == 1 - 0.4)
         #expect(task.regionImages.count == 5)
+        #expect(task.distinguishability == 0.2 && task.synchrony == 0.5 && task.evolution("block2") == 0.4)
     }
 
     @Test func finishedReportHasEverySectionAndInlineImagesOnly() {
