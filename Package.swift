@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "Dynamics", targets: ["Dynamics"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
     dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "Dynamics", dependencies: ["Torch"]),
         .target(name: "Sweep"),
         .executableTarget(
             name: "strata",
@@ -45,9 +47,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "strata-bench", dependencies: ["Torch"], path: "bench/Sources/strata-bench"),
+        .executableTarget(name: "strata-bench", dependencies: ["Torch", "Dynamics"],
+                          path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),
     ],
     cxxLanguageStandard: .cxx17
 )

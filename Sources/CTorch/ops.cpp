@@ -4,7 +4,9 @@
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/grad_mode.h>
+#include <climits>
 #include <cstring>
+#include <dlfcn.h>
 #include <sstream>
 #include <vector>
 
@@ -99,6 +101,36 @@ at::Tensor apply_reduce(int op, const at::Tensor &t, at::IntArrayRef d, bool kee
         return at::prod(t, d[0], keepdim);
     }
     throw std::invalid_argument("unknown reduction " + std::to_string(op));
+}
+// Fortran BLAS dsyrk (with the hidden lengths of its two character arguments).
+using dsyrk_fn = void (*)(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
+                          const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t,
+                          size_t);
+
+// Looked up at run time: Debian's libtorch links a BLAS that has it; a libtorch with a static MKL may not.
+dsyrk_fn find_dsyrk() {
+    static const dsyrk_fn fn = reinterpret_cast<dsyrk_fn>(dlsym(RTLD_DEFAULT, "dsyrk_"));
+    return fn;
+}
+
+at::Tensor gram(const at::Tensor &x) {
+    if (x.dim() != 2) throw std::invalid_argument("gram expects a matrix, got " + std::to_string(x.dim()) + " dims");
+    dsyrk_fn dsyrk = find_dsyrk();
+    bool tracked = x.requires_grad() && at::GradMode::is_enabled();
+    if (dsyrk == nullptr || !x.device().is_cpu() || x.scalar_type() != at::kDouble || tracked || x.size(0) == 0 ||
+        x.size(1) == 0 || x.size(0) > INT_MAX || x.size(1) > INT_MAX) {
+        at::Tensor k = at::matmul(x, x.t());
+        return (k + k.t()) * 0.5;  // exactly symmetric, like the BLAS path
+    }
+    at::Tensor a = x.contiguous();
+    const int n = static_cast<int>(a.size(0)), k = static_cast<int>(a.size(1));
+    at::Tensor c = at::zeros({n, n}, a.options());
+    const char uplo = 'U', trans = 'T';
+    const double alpha = 1, beta = 0;
+    // Row-major x (n×k) is column-major xᵀ (k×n, lda = k): C = (xᵀ)ᵀ·xᵀ with trans = 'T'. BLAS fills the
+    // column-major upper triangle, which is the row-major lower one; mirror it.
+    dsyrk(&uplo, &trans, &n, &k, &alpha, a.data_ptr<double>(), &k, &beta, c.data_ptr<double>(), &n, 1, 1);
+    return c + c.tril(-1).t();
 }
 }  // namespace
 
@@ -279,6 +311,10 @@ int ct_max_dim(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *values, ct_ten
 }
 int ct_argmax(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *out) { CT_RETURN(at::argmax(t->t, dim, keepdim)) }
 int ct_median(ct_tensor t, ct_tensor *out) { CT_RETURN(at::median(t->t)) }
+int ct_gram(ct_tensor x, ct_tensor *out) { CT_RETURN(gram(x->t)) }
+int ct_triu_indices(int64_t n, int64_t offset, int device, ct_tensor *out) {
+    CT_RETURN(at::triu_indices(n, n, offset, at::TensorOptions().dtype(at::kLong).device(ctorch::device(device))))
+}
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::softmax(t->t, dim)) }
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::log_softmax(t->t, dim)) }
 

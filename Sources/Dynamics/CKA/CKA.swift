@@ -1,0 +1,168 @@
+import Torch
+
+/// Centered kernel alignment (Kornblith et al. 2019) between two representations of the same n examples.
+///
+/// Representations are tensors with the examples along the first dimension (n × p, or n × C × H × W, …,
+/// flattened per example), of any floating-point type; everything is computed in float64.
+public enum CKA {
+    /// How linear CKA is evaluated; both give the same value.
+    public enum LinearForm: Sendable {
+        /// The feature form when both p and q are below n, the Gram form otherwise.
+        case automatic
+        /// ⟨HKH, HLH⟩ / (‖HKH‖ ‖HLH‖) with K = XXᵀ, L = YYᵀ (n × n work).
+        case gram
+        /// ‖ȲᵀX̄‖²_F / (‖X̄ᵀX̄‖_F ‖ȲᵀȲ‖_F) with column-centred X̄, Ȳ (p × q work).
+        case feature
+    }
+
+    /// CKA of `x` and `y` with `kernel`.
+    public static func similarity(_ x: Tensor, _ y: Tensor, kernel: CKAKernel) throws -> Double {
+        switch kernel {
+        case .linear: try linear(x, y)
+        case .rbf(let t): try rbf(x, y, threshold: t)
+        case .debiasedLinear: try debiased(x, y)
+        }
+    }
+
+    /// Linear CKA, in the form chosen by `form`.
+    public static func linear(_ x: Tensor, _ y: Tensor, form: LinearForm = .automatic) throws -> Double {
+        let (xc, yc) = try pair(x, y, kernel: .linear)
+        let useFeatures = switch form {
+        case .automatic: xc.size(1) < xc.size(0) && yc.size(1) < yc.size(0)
+        case .gram: false
+        case .feature: true
+        }
+        if useFeatures {
+            let cross = try squaredFrobenius(yc.transposed().matmul(xc))
+            let xx = try squaredFrobenius(xc.transposed().matmul(xc)).squareRoot()
+            let yy = try squaredFrobenius(yc.transposed().matmul(yc)).squareRoot()
+            guard xx > 0, yy > 0 else {
+                throw DynamicsError(.constantRepresentation,
+                                    "a representation does not vary across the examples: its linear CKA is 0/0")
+            }
+            return cross / (xx * yy)
+        }
+        let packer = try TrianglePacker(size: xc.size(0), device: xc.device)
+        let ex = try GramEmbedding(centredFeatures: xc, gram: xc.gram(), kernel: .linear, packer: packer)
+        let ey = try GramEmbedding(centredFeatures: yc, gram: yc.gram(), kernel: .linear, packer: packer)
+        return try ex.cka(with: ey)
+    }
+
+    /// RBF CKA with bandwidth² = t² · median of the squared pairwise distances (t = `threshold`).
+    public static func rbf(_ x: Tensor, _ y: Tensor, threshold: Double = 0.5) throws -> Double {
+        let kernel = CKAKernel.rbf(threshold: threshold)
+        let (xc, yc) = try pair(x, y, kernel: kernel)
+        let packer = try TrianglePacker(size: xc.size(0), device: xc.device)
+        let ex = try GramEmbedding(centredFeatures: xc, gram: xc.gram(), kernel: kernel, packer: packer)
+        let ey = try GramEmbedding(centredFeatures: yc, gram: yc.gram(), kernel: kernel, packer: packer)
+        return try ex.cka(with: ey)
+    }
+
+    /// Debiased linear CKA: HSIC₁(K, L) / √(HSIC₁(K, K) · HSIC₁(L, L)) with the unbiased estimator; never clamped.
+    public static func debiased(_ x: Tensor, _ y: Tensor) throws -> Double {
+        let (xc, yc) = try pair(x, y, kernel: .debiasedLinear)
+        let k = try xc.gram(), l = try yc.gram()
+        let kk = try unbiasedHSIC(k, k), ll = try unbiasedHSIC(l, l)
+        guard kk > 0, ll > 0 else {
+            throw DynamicsError(.constantRepresentation,
+                                "a representation does not vary across the examples: its debiased CKA is 0/0")
+        }
+        return try unbiasedHSIC(k, l) / (kk * ll).squareRoot()
+    }
+
+    /// The unbiased HSIC estimator of Song et al. 2012 for n × n kernel matrices (n ≥ 4): with K̃, L̃ the matrices
+    /// with zeroed diagonals, [Σ K̃∘L̃ + (1ᵀK̃1)(1ᵀL̃1)/((n−1)(n−2)) − 2/(n−2) · (K̃1)ᵀ(L̃1)] / (n(n−3)).
+    public static func unbiasedHSIC(_ k: Tensor, _ l: Tensor) throws -> Double {
+        guard k.rank == 2, l.rank == 2, k.size(0) == k.size(1), l.shape == k.shape else {
+            throw DynamicsError(.invalidShape, "unbiased HSIC takes two n×n matrices, got \(k.shape) and \(l.shape)")
+        }
+        let n = k.size(0)
+        guard n >= 4 else { throw DynamicsError(.tooFewExamples, "unbiased HSIC needs n ≥ 4, got \(n)") }
+        let kt = try zeroDiagonal(k.to(.float64)), lt = try zeroDiagonal(l.to(.float64))
+        let nd = Double(n)
+        let kRows = try kt.sum([1]), lRows = try lt.sum([1])
+        let trace = try (kt * lt).sum().item()
+        let totals = try kRows.sum().item() * lRows.sum().item()
+        let rowProducts = try (kRows * lRows).sum().item()
+        return (trace + totals / ((nd - 1) * (nd - 2)) - 2 / (nd - 2) * rowProducts) / (nd * (nd - 3))
+    }
+
+    /// HKH without building H: K − 1mᵀ − m1ᵀ + mean(K), m the row means of a symmetric K.
+    public static func centred(_ k: Tensor) throws -> Tensor {
+        let means = try k.mean([0])
+        let grand = try means.mean()
+        return try k - means.unsqueeze(0) - means.unsqueeze(1) + grand
+    }
+
+    /// The representation as an n × p float64 matrix (flattened per example), after checking it is finite.
+    public static func features(_ x: Tensor) throws -> Tensor {
+        guard x.rank >= 1, x.dtype.isFloatingPoint || x.dtype == .int64 || x.dtype == .int32 || x.dtype == .uint8
+        else {
+            throw DynamicsError(.invalidShape, "a representation is a numeric tensor with examples first, got \(x.dtype) "
+                                    + "of shape \(x.shape)")
+        }
+        let f = try (x.rank == 1 ? x.unsqueeze(1) : x.flatten(from: 1)).to(.float64)
+        guard f.size(1) > 0 else {
+            throw DynamicsError(.invalidShape, "a representation needs at least one feature, got shape \(x.shape)")
+        }
+        // One pass: NaN or infinity anywhere makes the float64 sum non-finite (float64 cannot overflow on
+        // activations of any realistic magnitude).
+        guard try f.sum().item().isFinite else {
+            throw DynamicsError(.nonFiniteInput, "the representation of shape \(x.shape) contains NaN or infinity")
+        }
+        return f
+    }
+
+    // MARK: - Internals shared with the incremental tracker
+
+    /// Column-centred float64 features X̄ = HX.
+    static func centredFeatures(_ x: Tensor) throws -> Tensor {
+        let f = try features(x)
+        return try f - f.mean([0], keepDim: true)
+    }
+
+    /// Both representations centred, after checking that they have the same examples, enough of them.
+    static func pair(_ x: Tensor, _ y: Tensor, kernel: CKAKernel) throws -> (Tensor, Tensor) {
+        guard x.rank >= 1, y.rank >= 1, x.size(0) == y.size(0) else {
+            throw DynamicsError(.mismatchedExamples, "CKA compares representations of the same examples; got "
+                                    + "shapes \(x.shape) and \(y.shape) (examples first)")
+        }
+        guard x.size(0) >= kernel.minimumExamples else {
+            throw DynamicsError(.tooFewExamples,
+                                "\(kernel) CKA needs at least \(kernel.minimumExamples) examples, got \(x.size(0))")
+        }
+        return (try centredFeatures(x), try centredFeatures(y))
+    }
+
+    /// The RBF kernel matrix from a Gram matrix: exp(−D / (2 t² median(D))) with D the squared distances.
+    ///
+    /// The median is NumPy's (over all n² entries, diagonal included; the mean of the two middle values for an
+    /// even count), as in Kornblith et al.'s code, whose published numbers depend on it.
+    static func rbfKernel(gram: Tensor, threshold: Double) throws -> Tensor {
+        let squares = try gram.diagonal()
+        let distances = try (squares.unsqueeze(0) + squares.unsqueeze(1) - gram * 2.0).clamp(min: 0)
+        let median = try (distances.median().item() - (-distances).median().item()) / 2
+        guard median > 0 else {
+            throw DynamicsError(.constantRepresentation,
+                                "the median pairwise distance is 0 (most examples coincide): the RBF bandwidth is 0")
+        }
+        return try (distances * (-1 / (2 * threshold * threshold * median))).exp()
+    }
+
+    /// Székely & Rizzo's U-centring: zero the diagonal, subtract row and column sums / (n − 2), add the total /
+    /// ((n − 1)(n − 2)), zero the diagonal again.
+    static func uCentred(_ k: Tensor) throws -> Tensor {
+        let n = Double(k.size(0))
+        let kt = try zeroDiagonal(k)
+        let sums = try kt.sum([0])
+        let means = try sums / (n - 2) - sums.sum() / (2 * (n - 1) * (n - 2))
+        return try zeroDiagonal(kt - means.unsqueeze(0) - means.unsqueeze(1))
+    }
+
+    /// The matrix with its diagonal set to 0.
+    static func zeroDiagonal(_ k: Tensor) throws -> Tensor {
+        try k * (1.0 - Tensor.eye(k.size(0), dtype: k.dtype, device: k.device))
+    }
+
+    static func squaredFrobenius(_ m: Tensor) throws -> Double { try (m * m).sum().item() }
+}

@@ -1,0 +1,62 @@
+import Torch
+
+/// One representation's centred, Frobenius-normalized kernel matrix, packed into a vector, so that its CKA with
+/// another representation of the same examples is one dot product.
+///
+/// The linear and RBF kernels are centred as HKH = K − 1mᵀ − m1ᵀ + mean(K) (for the linear kernel, by
+/// centring the columns of X first: X̄X̄ᵀ = HXXᵀH). The debiased kernel is U-centred (Székely & Rizzo), for which
+/// ⟨Ũ(K), Ũ(L)⟩ = n(n − 3) · HSIC₁(K, L), the unbiased estimator of Song et al. 2012.
+public struct GramEmbedding {
+    /// The kernel the matrix was built with.
+    public let kernel: CKAKernel
+    /// Number of examples n.
+    public let examples: Int
+    /// Packed upper triangle (off-diagonal entries × √2) of the centred matrix over its Frobenius norm (float64).
+    public let vector: Tensor
+
+    /// Builds the embedding of a representation (n × anything; flattened per example, float64 throughout).
+    public init(_ x: Tensor, kernel: CKAKernel) throws {
+        let centred = try CKA.centredFeatures(x)
+        let packer = try TrianglePacker(size: centred.size(0), device: centred.device)
+        try self.init(centredFeatures: centred, gram: centred.gram(), kernel: kernel, packer: packer)
+    }
+
+    /// Builds the embedding from column-centred features X̄ and their Gram matrix X̄X̄ᵀ.
+    init(centredFeatures: Tensor, gram: Tensor, kernel: CKAKernel, packer: TrianglePacker) throws {
+        let n = gram.size(0)
+        guard n >= kernel.minimumExamples else {
+            throw DynamicsError(.tooFewExamples,
+                                "\(kernel) CKA needs at least \(kernel.minimumExamples) examples, got \(n)")
+        }
+        let centredKernel: Tensor
+        switch kernel {
+        case .linear:
+            centredKernel = gram
+        case .rbf(let threshold):
+            guard threshold > 0, threshold.isFinite else {
+                throw DynamicsError(.invalidArgument, "the RBF threshold must be a positive fraction, got \(threshold)")
+            }
+            centredKernel = try CKA.centred(CKA.rbfKernel(gram: gram, threshold: threshold))
+        case .debiasedLinear:
+            centredKernel = try CKA.uCentred(gram)
+        }
+        let packed = try packer.pack(centredKernel)
+        let squaredNorm = try (packed * packed).sum().item()
+        guard squaredNorm > 0, squaredNorm.isFinite else {
+            throw DynamicsError(.constantRepresentation,
+                                "the representation does not vary across the \(n) examples: its \(kernel) CKA is 0/0")
+        }
+        self.kernel = kernel
+        self.examples = n
+        self.vector = try packed / squaredNorm.squareRoot()
+    }
+
+    /// CKA with another embedding of the same examples and kernel.
+    public func cka(with other: GramEmbedding) throws -> Double {
+        guard other.examples == examples else {
+            throw DynamicsError(.mismatchedExamples,
+                                "CKA compares the same examples; got \(examples) and \(other.examples)")
+        }
+        return try (vector * other.vector).sum().item()
+    }
+}
