@@ -113,14 +113,14 @@ dsyrk_fn find_dsyrk() {
     return fn;
 }
 
-at::Tensor gram(const at::Tensor &x) {
+at::Tensor gram(const at::Tensor &x, bool lower_only) {
     if (x.dim() != 2) throw std::invalid_argument("gram expects a matrix, got " + std::to_string(x.dim()) + " dims");
     dsyrk_fn dsyrk = find_dsyrk();
     bool tracked = x.requires_grad() && at::GradMode::is_enabled();
     if (dsyrk == nullptr || !x.device().is_cpu() || x.scalar_type() != at::kDouble || tracked || x.size(0) == 0 ||
         x.size(1) == 0 || x.size(0) > INT_MAX || x.size(1) > INT_MAX) {
         at::Tensor k = at::matmul(x, x.t());
-        return (k + k.t()) * 0.5;  // exactly symmetric, like the BLAS path
+        return lower_only ? k.tril() : (k + k.t()) * 0.5;  // exactly symmetric, like the BLAS path
     }
     at::Tensor a = x.contiguous();
     const int n = static_cast<int>(a.size(0)), k = static_cast<int>(a.size(1));
@@ -130,7 +130,7 @@ at::Tensor gram(const at::Tensor &x) {
     // Row-major x (n×k) is column-major xᵀ (k×n, lda = k): C = (xᵀ)ᵀ·xᵀ with trans = 'T'. BLAS fills the
     // column-major upper triangle, which is the row-major lower one; mirror it.
     dsyrk(&uplo, &trans, &n, &k, &alpha, a.data_ptr<double>(), &k, &beta, c.data_ptr<double>(), &n, 1, 1);
-    return c + c.tril(-1).t();
+    return lower_only ? c : c + c.tril(-1).t();
 }
 }  // namespace
 
@@ -311,7 +311,7 @@ int ct_max_dim(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *values, ct_ten
 }
 int ct_argmax(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *out) { CT_RETURN(at::argmax(t->t, dim, keepdim)) }
 int ct_median(ct_tensor t, ct_tensor *out) { CT_RETURN(at::median(t->t)) }
-int ct_gram(ct_tensor x, ct_tensor *out) { CT_RETURN(gram(x->t)) }
+int ct_gram(ct_tensor x, bool lower_only, ct_tensor *out) { CT_RETURN(gram(x->t, lower_only)) }
 int ct_triu_indices(int64_t n, int64_t offset, int device, ct_tensor *out) {
     CT_RETURN(at::triu_indices(n, n, offset, at::TensorOptions().dtype(at::kLong).device(ctorch::device(device))))
 }

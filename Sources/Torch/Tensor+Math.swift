@@ -79,10 +79,11 @@ extension Tensor {
         try Tensor.make("matmul of \(shape) and \(o.shape)") { ct_matmul(handle, o.handle, $0) }
     }
 
-    /// x·xᵀ of a matrix, exactly symmetric; a CPU float64 matrix outside autograd uses BLAS `dsyrk` (half the
-    /// flops of `matmul`) when the process has it.
-    public func gram() throws -> Tensor {
-        try Tensor.make("gram of \(shape)") { ct_gram(handle, $0) }
+    /// x·xᵀ of a matrix, exactly symmetric (with `lowerOnly`, just its lower triangle and diagonal, zeros
+    /// above); a CPU float64 matrix outside autograd uses BLAS `dsyrk` (half the flops of `matmul`) when the
+    /// process has it.
+    public func gram(lowerOnly: Bool = false) throws -> Tensor {
+        try Tensor.make("gram of \(shape)") { ct_gram(handle, lowerOnly, $0) }
     }
 
     /// Clamps to [lo, hi]; either bound may be nil.

@@ -188,6 +188,16 @@ struct GramOpTests {
         #expect(try (k - k.transposed()).abs().max().item() == 0, "not exactly symmetric")
     }
 
+    @Test(arguments: [DType.float64, .float32])
+    func lowerOnlyGramIsTheLowerTriangle(dtype: DType) throws {
+        let x = try gaussian([9, 5], seed: 71, dtype: dtype)
+        let full = try x.gram().to(.float64).toArray(Double.self)
+        let lower = try x.gram(lowerOnly: true).to(.float64).toArray(Double.self)
+        for i in 0..<9 {
+            for j in 0..<9 { #expect(lower[i * 9 + j] == (j <= i ? full[i * 9 + j] : 0), "[\(i), \(j)]") }
+        }
+    }
+
     @Test func triangleIndicesAreRowMajor() throws {
         let rc = try Tensor.triuIndices(3).toArray(Int64.self)
         #expect(rc == [0, 0, 0, 1, 1, 2, 0, 1, 2, 1, 2, 2])

@@ -54,6 +54,23 @@ struct SimilarityTrackerTests {
         }
     }
 
+    @Test func linearOnlyTrackerAgreesWithPairwiseCKA() throws {
+        // With the linear kernel alone the tracker centres the packed lower triangle of the Gram matrix.
+        let data = try checkpoints(4)
+        let tracker = try SimilarityTracker(taps: ["conv", "dense"])
+        for (i, activations) in data.enumerated() { _ = try tracker.append(epoch: i, activations: activations) }
+        for tap in ["conv", "dense"] {
+            let m = try tracker.matrix(tap: tap)
+            for i in 0..<4 {
+                for j in 0..<4 {
+                    expectClose(m[i][j], try CKA.linear(data[i][tap]!, data[j][tap]!, form: .feature), 1e-10)
+                }
+            }
+        }
+        let (x, y) = try kornblithFixture()
+        expectClose(try CKA.matrix([x, y])[0][1], 0.55761, 5e-6)
+    }
+
     @Test func spillingToDiskGivesIdenticalRows() throws {
         let data = try checkpoints(21, n: 16)
         try withTemporaryFolder { folder in

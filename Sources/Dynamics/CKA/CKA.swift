@@ -26,13 +26,14 @@ public enum CKA {
 
     /// Linear CKA, in the form chosen by `form`.
     public static func linear(_ x: Tensor, _ y: Tensor, form: LinearForm = .automatic) throws -> Double {
-        let (xc, yc) = try pair(x, y, kernel: .linear)
+        let (fx, fy) = try pair(x, y, kernel: .linear)
         let useFeatures = switch form {
-        case .automatic: xc.size(1) < xc.size(0) && yc.size(1) < yc.size(0)
+        case .automatic: fx.size(1) < fx.size(0) && fy.size(1) < fy.size(0)
         case .gram: false
         case .feature: true
         }
         if useFeatures {
+            let xc = try fx - fx.mean([0], keepDim: true), yc = try fy - fy.mean([0], keepDim: true)
             let cross = try squaredFrobenius(yc.transposed().matmul(xc))
             let xx = try squaredFrobenius(xc.transposed().matmul(xc)).squareRoot()
             let yy = try squaredFrobenius(yc.transposed().matmul(yc)).squareRoot()
@@ -42,32 +43,48 @@ public enum CKA {
             }
             return cross / (xx * yy)
         }
-        let packer = try TrianglePacker(size: xc.size(0), device: xc.device)
-        let ex = try GramEmbedding(centredFeatures: xc, gram: xc.gram(), kernel: .linear, packer: packer)
-        let ey = try GramEmbedding(centredFeatures: yc, gram: yc.gram(), kernel: .linear, packer: packer)
-        return try ex.cka(with: ey)
+        return try gramForm(x, y, kernel: .linear)
     }
 
     /// RBF CKA with bandwidth² = t² · median of the squared pairwise distances (t = `threshold`).
     public static func rbf(_ x: Tensor, _ y: Tensor, threshold: Double = 0.5) throws -> Double {
-        let kernel = CKAKernel.rbf(threshold: threshold)
-        let (xc, yc) = try pair(x, y, kernel: kernel)
-        let packer = try TrianglePacker(size: xc.size(0), device: xc.device)
-        let ex = try GramEmbedding(centredFeatures: xc, gram: xc.gram(), kernel: kernel, packer: packer)
-        let ey = try GramEmbedding(centredFeatures: yc, gram: yc.gram(), kernel: kernel, packer: packer)
-        return try ex.cka(with: ey)
+        try gramForm(x, y, kernel: .rbf(threshold: threshold))
     }
 
     /// Debiased linear CKA: HSIC₁(K, L) / √(HSIC₁(K, K) · HSIC₁(L, L)) with the unbiased estimator; never clamped.
     public static func debiased(_ x: Tensor, _ y: Tensor) throws -> Double {
-        let (xc, yc) = try pair(x, y, kernel: .debiasedLinear)
-        let k = try xc.gram(), l = try yc.gram()
+        let (fx, fy) = try pair(x, y, kernel: .debiasedLinear)
+        let k = try fx.gram(), l = try fy.gram()
         let kk = try unbiasedHSIC(k, k), ll = try unbiasedHSIC(l, l)
         guard kk > 0, ll > 0 else {
             throw DynamicsError(.constantRepresentation,
                                 "a representation does not vary across the examples: its debiased CKA is 0/0")
         }
         return try unbiasedHSIC(k, l) / (kk * ll).squareRoot()
+    }
+
+    /// The T×T CKA matrix of a sequence of representations of the same examples, at once: each embedding is
+    /// computed once and the matrix is one product of the stacked embeddings (symmetric, unit diagonal).
+    public static func matrix(_ representations: [Tensor], kernel: CKAKernel = .linear) throws -> [[Double]] {
+        guard let first = representations.first else { return [] }
+        let n = first.size(0)
+        var packer: TrianglePacker?
+        var vectors: [Tensor] = []
+        for x in representations {
+            guard x.rank >= 1, x.size(0) == n else {
+                throw DynamicsError(.mismatchedExamples, "every representation needs the same \(n) examples, got "
+                                        + "shape \(x.shape)")
+            }
+            let f = try features(x)
+            let p = try packer ?? TrianglePacker(size: n, device: f.device)
+            packer = p
+            let lowerOnly = kernel == .linear
+            let gram = try f.gram(lowerOnly: lowerOnly)
+            vectors.append(try GramEmbedding(gram: gram, lowerOnly: lowerOnly, kernel: kernel, packer: p).vector)
+        }
+        let t = vectors.count
+        let products = try Tensor.stack(vectors).gram().toArray(Double.self)
+        return (0..<t).map { i in (0..<t).map { j in i == j ? 1 : products[i * t + j] } }
     }
 
     /// The unbiased HSIC estimator of Song et al. 2012 for n × n kernel matrices (n ≥ 4): with K̃, L̃ the matrices
@@ -115,13 +132,19 @@ public enum CKA {
 
     // MARK: - Internals shared with the incremental tracker
 
-    /// Column-centred float64 features X̄ = HX.
-    static func centredFeatures(_ x: Tensor) throws -> Tensor {
-        let f = try features(x)
-        return try f - f.mean([0], keepDim: true)
+    /// CKA through the embeddings, as the tracker computes it.
+    static func gramForm(_ x: Tensor, _ y: Tensor, kernel: CKAKernel) throws -> Double {
+        let (fx, fy) = try pair(x, y, kernel: kernel)
+        let packer = try TrianglePacker(size: fx.size(0), device: fx.device)
+        let lowerOnly = kernel == .linear
+        let ex = try GramEmbedding(gram: fx.gram(lowerOnly: lowerOnly), lowerOnly: lowerOnly, kernel: kernel,
+                                   packer: packer)
+        let ey = try GramEmbedding(gram: fy.gram(lowerOnly: lowerOnly), lowerOnly: lowerOnly, kernel: kernel,
+                                   packer: packer)
+        return try ex.cka(with: ey)
     }
 
-    /// Both representations centred, after checking that they have the same examples, enough of them.
+    /// Both representations as float64 matrices, after checking that they have the same examples, enough of them.
     static func pair(_ x: Tensor, _ y: Tensor, kernel: CKAKernel) throws -> (Tensor, Tensor) {
         guard x.rank >= 1, y.rank >= 1, x.size(0) == y.size(0) else {
             throw DynamicsError(.mismatchedExamples, "CKA compares representations of the same examples; got "
@@ -131,7 +154,7 @@ public enum CKA {
             throw DynamicsError(.tooFewExamples,
                                 "\(kernel) CKA needs at least \(kernel.minimumExamples) examples, got \(x.size(0))")
         }
-        return (try centredFeatures(x), try centredFeatures(y))
+        return (try features(x), try features(y))
     }
 
     /// The RBF kernel matrix from a Gram matrix: exp(−D / (2 t² median(D))) with D the squared distances.

@@ -3,8 +3,8 @@ import Torch
 /// One representation's centred, Frobenius-normalized kernel matrix, packed into a vector, so that its CKA with
 /// another representation of the same examples is one dot product.
 ///
-/// The linear and RBF kernels are centred as HKH = K − 1mᵀ − m1ᵀ + mean(K) (for the linear kernel, by
-/// centring the columns of X first: X̄X̄ᵀ = HXXᵀH). The debiased kernel is U-centred (Székely & Rizzo), for which
+/// The linear and RBF kernels are centred as HKH = K − 1mᵀ − m1ᵀ + mean(K) (for the linear kernel on the packed
+/// lower triangle, so that only the triangle BLAS computes is ever read). The debiased kernel is U-centred (Székely & Rizzo), for which
 /// ⟨Ũ(K), Ũ(L)⟩ = n(n − 3) · HSIC₁(K, L), the unbiased estimator of Song et al. 2012.
 public struct GramEmbedding {
     /// The kernel the matrix was built with.
@@ -16,31 +16,35 @@ public struct GramEmbedding {
 
     /// Builds the embedding of a representation (n × anything; flattened per example, float64 throughout).
     public init(_ x: Tensor, kernel: CKAKernel) throws {
-        let centred = try CKA.centredFeatures(x)
-        let packer = try TrianglePacker(size: centred.size(0), device: centred.device)
-        try self.init(centredFeatures: centred, gram: centred.gram(), kernel: kernel, packer: packer)
+        let features = try CKA.features(x)
+        let packer = try TrianglePacker(size: features.size(0), device: features.device)
+        let lowerOnly = kernel == .linear
+        try self.init(gram: features.gram(lowerOnly: lowerOnly), lowerOnly: lowerOnly, kernel: kernel, packer: packer)
     }
 
-    /// Builds the embedding from column-centred features X̄ and their Gram matrix X̄X̄ᵀ.
-    init(centredFeatures: Tensor, gram: Tensor, kernel: CKAKernel, packer: TrianglePacker) throws {
+    /// Builds the embedding from the Gram matrix XXᵀ of float64 features, whole or (`lowerOnly`, zeros above the
+    /// diagonal, as `Tensor.gram(lowerOnly:)` gives it) just its lower triangle, which only the linear kernel takes.
+    init(gram: Tensor, lowerOnly: Bool, kernel: CKAKernel, packer: TrianglePacker) throws {
         let n = gram.size(0)
         guard n >= kernel.minimumExamples else {
             throw DynamicsError(.tooFewExamples,
                                 "\(kernel) CKA needs at least \(kernel.minimumExamples) examples, got \(n)")
         }
-        let centredKernel: Tensor
+        guard !lowerOnly || kernel == .linear else {
+            throw DynamicsError(.invalidArgument, "the \(kernel) kernel needs the whole Gram matrix")
+        }
+        let packed: Tensor
         switch kernel {
         case .linear:
-            centredKernel = gram
+            packed = try lowerOnly ? packer.packCentred(lower: gram) : packer.pack(CKA.centred(gram))
         case .rbf(let threshold):
             guard threshold > 0, threshold.isFinite else {
                 throw DynamicsError(.invalidArgument, "the RBF threshold must be a positive fraction, got \(threshold)")
             }
-            centredKernel = try CKA.centred(CKA.rbfKernel(gram: gram, threshold: threshold))
+            packed = try packer.pack(CKA.centred(CKA.rbfKernel(gram: gram, threshold: threshold)))
         case .debiasedLinear:
-            centredKernel = try CKA.uCentred(gram)
+            packed = try packer.pack(CKA.uCentred(gram))
         }
-        let packed = try packer.pack(centredKernel)
         let squaredNorm = try (packed * packed).sum().item()
         guard squaredNorm > 0, squaredNorm.isFinite else {
             throw DynamicsError(.constantRepresentation,

@@ -143,35 +143,26 @@ public final class SimilarityTracker {
             throw DynamicsError(.tooFewExamples, "tap '\(tap)': the kernels \(options.kernels) need at least "
                                     + "\(needed) examples, got \(n)")
         }
-        let means = try features.mean([0], keepDim: true)
-        let centred = try features - means
-        let gram = try centred.gram()
-        let packerKey = "\(n)@\(centred.device)"
-        let packer = try packers[packerKey] ?? TrianglePacker(size: n, device: centred.device)
+        // One Gram matrix per tap and checkpoint serves every kernel; the linear kernel alone needs only its lower
+        // triangle (what BLAS syrk computes).
+        let needsFull = options.gramDirectory != nil || options.kernels.contains { $0 != .linear }
+        let gram = try features.gram(lowerOnly: !needsFull)
+        let packerKey = "\(n)@\(features.device)"
+        let packer = try packers[packerKey] ?? TrianglePacker(size: n, device: features.device)
         packers[packerKey] = packer
         if let directory = options.gramDirectory {
-            try writeGram(centred: centred, gram: gram, means: means, tap: tap, epoch: epoch, to: directory)
+            let safeTap = String(tap.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+            let url = directory.appendingPathComponent(safeTap)
+                .appendingPathComponent("gram_\(epochs.count)_epoch_\(epoch).npy")
+            try NumPyArray(gram.to(.float32)).write(to: url)
         }
         var result: [(Key, Tensor)] = []
         for kernel in options.kernels {
-            let embedding = try GramEmbedding(centredFeatures: centred, gram: gram, kernel: kernel, packer: packer)
+            let embedding = try GramEmbedding(gram: gram, lowerOnly: !needsFull, kernel: kernel, packer: packer)
             result.append((Key(tap: tap, kernel: kernel), embedding.vector))
         }
         examples[tap] = n
         return result
-    }
-
-    /// Writes XXᵀ = X̄X̄ᵀ + v1ᵀ + 1vᵀ + ‖μ‖² (v = X̄μ) as float32, without a second n×n×p product.
-    private func writeGram(centred: Tensor, gram: Tensor, means: Tensor, tap: String, epoch: Int,
-                           to directory: URL) throws
-    {
-        let mu = try means.reshape([-1, 1])
-        let v = try centred.matmul(mu)
-        let raw = try gram + v + v.transposed() + (mu * mu).sum()
-        let safeTap = tap.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-        let url = directory.appendingPathComponent(String(safeTap))
-            .appendingPathComponent("gram_\(epochs.count)_epoch_\(epoch).npy")
-        try NumPyArray(raw.to(.float32)).write(to: url)
     }
 
     /// Spills the oldest blocks of the biggest stores until the resident embeddings fit the budget.
