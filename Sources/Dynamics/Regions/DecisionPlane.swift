@@ -40,7 +40,9 @@ public struct DecisionPlane {
         let along = try (u1 * b).sum().item()
         let rest = try b - u1 * along
         let height = try (rest * rest).sum().item().squareRoot()
-        guard height > 1e-12 * length else {
+        // Relative to the inputs' scale, loosely enough to see through float32 rounding.
+        let scale = max(length, try (b * b).sum().item().squareRoot())
+        guard height > 1e-6 * scale else {
             throw DynamicsError(.invalidArgument, "x₃ lies on the line through x₁ and x₂: no plane through them")
         }
         origin = x1
