@@ -121,6 +121,12 @@ struct SimilarityTrackerTests {
             try tracker.append(epoch: 0, activations: ["a": gaussian([10, 3], seed: 1)])
         }
         #expect(backwards?.code == .invalidArgument)
+        var values = try gaussian([10, 3], seed: 1, dtype: .float32).toArray(Float.self)
+        values[4] = .nan
+        let nan = #expect(throws: DynamicsError.self) {
+            try tracker.append(epoch: 1, activations: ["a": Tensor(values, shape: [10, 3])])
+        }
+        #expect(nan?.code == .nonFiniteInput)
         #expect(tracker.count == 1)
         let small = try SimilarityTracker(taps: ["a"], options: .init(kernels: [.debiasedLinear]))
         let few = #expect(throws: DynamicsError.self) {

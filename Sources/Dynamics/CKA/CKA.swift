@@ -75,7 +75,7 @@ public enum CKA {
                 throw DynamicsError(.mismatchedExamples, "every representation needs the same \(n) examples, got "
                                         + "shape \(x.shape)")
             }
-            let f = try features(x)
+            let f = try features(x, checkFinite: false)
             let p = try packer ?? TrianglePacker(size: n, device: f.device)
             packer = p
             let lowerOnly = kernel == .linear
@@ -112,19 +112,33 @@ public enum CKA {
     }
 
     /// The representation as an n × p float64 matrix (flattened per example), after checking it is finite.
-    public static func features(_ x: Tensor) throws -> Tensor {
+    public static func features(_ x: Tensor) throws -> Tensor { try features(x, checkFinite: true) }
+
+    /// The representation as an n × p float64 matrix, converted into `scratch` when that is a float64 buffer of
+    /// the right shape (reusing memory across checkpoints spares the page faults of a fresh allocation).
+    /// Without `checkFinite`, the caller checks the Gram matrix's diagonal instead (n values, not n × p).
+    static func features(_ x: Tensor, checkFinite: Bool, scratch: Tensor? = nil) throws -> Tensor {
         guard x.rank >= 1, x.dtype.isFloatingPoint || x.dtype == .int64 || x.dtype == .int32 || x.dtype == .uint8
         else {
             throw DynamicsError(.invalidShape, "a representation is a numeric tensor with examples first, got \(x.dtype) "
                                     + "of shape \(x.shape)")
         }
-        let f = try (x.rank == 1 ? x.unsqueeze(1) : x.flatten(from: 1)).to(.float64)
+        let flat = try x.rank == 1 ? x.unsqueeze(1) : x.flatten(from: 1)
+        let f: Tensor
+        if let scratch, flat.dtype != .float64, scratch.dtype == .float64, scratch.shape == flat.shape,
+           scratch.device == flat.device
+        {
+            try scratch.copyFrom(flat)
+            f = scratch
+        } else {
+            f = try flat.to(.float64)
+        }
         guard f.size(1) > 0 else {
             throw DynamicsError(.invalidShape, "a representation needs at least one feature, got shape \(x.shape)")
         }
         // One pass: NaN or infinity anywhere makes the float64 sum non-finite (float64 cannot overflow on
         // activations of any realistic magnitude).
-        guard try f.sum().item().isFinite else {
+        guard try !checkFinite || f.sum().item().isFinite else {
             throw DynamicsError(.nonFiniteInput, "the representation of shape \(x.shape) contains NaN or infinity")
         }
         return f

@@ -16,7 +16,7 @@ public struct GramEmbedding {
 
     /// Builds the embedding of a representation (n × anything; flattened per example, float64 throughout).
     public init(_ x: Tensor, kernel: CKAKernel) throws {
-        let features = try CKA.features(x)
+        let features = try CKA.features(x, checkFinite: false)
         let packer = try TrianglePacker(size: features.size(0), device: features.device)
         let lowerOnly = kernel == .linear
         try self.init(gram: features.gram(lowerOnly: lowerOnly), lowerOnly: lowerOnly, kernel: kernel, packer: packer)
@@ -29,6 +29,11 @@ public struct GramEmbedding {
         guard n >= kernel.minimumExamples else {
             throw DynamicsError(.tooFewExamples,
                                 "\(kernel) CKA needs at least \(kernel.minimumExamples) examples, got \(n)")
+        }
+        // NaN or infinity in X shows on the Gram diagonal Σₖ xᵢₖ² (n values to check instead of n × p).
+        guard try gram.diagonal().sum().item().isFinite else {
+            throw DynamicsError(.nonFiniteInput, "the representation contains NaN or infinity (or values whose "
+                                    + "squares overflow float64)")
         }
         guard !lowerOnly || kernel == .linear else {
             throw DynamicsError(.invalidArgument, "the \(kernel) kernel needs the whole Gram matrix")

@@ -45,6 +45,8 @@ public final class SimilarityTracker {
     private var stores: [Key: GramStore] = [:]
     private var history: [Key: [[Double]]] = [:]
     private var packers: [String: TrianglePacker] = [:]
+    /// Per tap, the float64 buffer activations are converted into (ours alone: never a caller's tensor).
+    private var scratch: [String: Tensor] = [:]
     private var examples: [String: Int] = [:]
     private var spillFolder: URL?
     private var ownsSpillFolder = false
@@ -133,7 +135,8 @@ public final class SimilarityTracker {
 
     /// The checkpoint's embeddings for every kernel of one tap (and its Gram file when asked for).
     private func embed(tap: String, _ x: Tensor, epoch: Int) throws -> [(Key, Tensor)] {
-        let features = try CKA.features(x)
+        let features = try CKA.features(x, checkFinite: false, scratch: scratch[tap])
+        if features.dtype == .float64, x.dtype != .float64 { scratch[tap] = features }
         let n = features.size(0)
         if let known = examples[tap], known != n {
             throw DynamicsError(.mismatchedExamples, "tap '\(tap)' had \(known) examples at earlier checkpoints, "
