@@ -86,6 +86,15 @@ extension Tensor {
         try Tensor.make("gram of \(shape)") { ct_gram(handle, lowerOnly, $0) }
     }
 
+    /// The lower triangle of a square matrix (row-major, diagonal included) as a float64 vector, off-diagonal
+    /// entries times `offDiagonalScale`; with `rowMeans` m, entry (i, j) is first reduced by mᵢ + mⱼ − mean(m)
+    /// (the double centring HKH of a symmetric K, fused into the packing).
+    public func packedLowerTriangle(offDiagonalScale: Double = 1, subtractingRowMeans rowMeans: Tensor? = nil) throws
+        -> Tensor
+    {
+        try Tensor.make("pack_lower of \(shape)") { ct_pack_lower(handle, rowMeans?.handle, offDiagonalScale, $0) }
+    }
+
     /// Clamps to [lo, hi]; either bound may be nil.
     public func clamp(min lo: Double? = nil, max hi: Double? = nil) throws -> Tensor {
         try Tensor.make("clamp") { ct_clamp(handle, lo ?? 0, hi ?? 0, lo != nil, hi != nil, $0) }

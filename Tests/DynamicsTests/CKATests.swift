@@ -134,7 +134,8 @@ struct CKATests {
     }
 
     @Test func float32InputMatchesFloat64() throws {
-        let x = try gaussian([40, 300], seed: 50, dtype: .float32), y = try gaussian([40, 300], seed: 51, dtype: .float32)
+        let x = try gaussian([40, 300], seed: 50, dtype: .float32)
+        let y = try gaussian([40, 300], seed: 51, dtype: .float32)
         for kernel in Self.kernels {
             expectClose(try CKA.similarity(x, y, kernel: kernel),
                         try CKA.similarity(x.to(.float64), y.to(.float64), kernel: kernel), 1e-12, "\(kernel)")
@@ -199,7 +200,20 @@ struct GramOpTests {
     }
 
     @Test func triangleIndicesAreRowMajor() throws {
-        let rc = try Tensor.triuIndices(3).toArray(Int64.self)
-        #expect(rc == [0, 0, 0, 1, 1, 2, 0, 1, 2, 1, 2, 2])
+        let rc = try Tensor.trilIndices(3).toArray(Int64.self)
+        #expect(rc == [0, 1, 1, 2, 2, 2, 0, 0, 1, 0, 1, 2])
+    }
+
+    @Test func packedLowerTriangleCentresAndScales() throws {
+        let k = try gaussian([4, 4], seed: 72)
+        let m = try gaussian([4], seed: 73)
+        let packed = try k.packedLowerTriangle(offDiagonalScale: 3, subtractingRowMeans: m).toArray(Double.self)
+        let kv = try k.toArray(Double.self), mv = try m.toArray(Double.self)
+        let g = mv.reduce(0, +) / 4
+        var expected: [Double] = []
+        for i in 0..<4 { for j in 0...i { expected.append((kv[i * 4 + j] - mv[i] - mv[j] + g) * (i == j ? 1 : 3)) } }
+        #expect(zip(packed, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(packed) vs \(expected)")
+        let plain = try k.packedLowerTriangle().toArray(Double.self)
+        #expect(plain == [kv[0], kv[4], kv[5], kv[8], kv[9], kv[10], kv[12], kv[13], kv[14], kv[15]])
     }
 }

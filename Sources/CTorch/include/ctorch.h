@@ -138,8 +138,13 @@ int ct_median(ct_tensor t, ct_tensor *out);
  * A CPU float64 matrix outside autograd goes through BLAS dsyrk when the process has one (half the flops of a
  * general product); anything else through a matrix product. */
 int ct_gram(ct_tensor x, bool lower_only, ct_tensor *out);
-/* The 2×L (row, column) Int64 indices of the upper triangle of an n×n matrix from diagonal `offset`, row-major. */
-int ct_triu_indices(int64_t n, int64_t offset, int device, ct_tensor *out);
+/* The 2×L (row, column) Int64 indices of the lower triangle of an n×n matrix down from diagonal `offset`,
+ * row-major. */
+int ct_tril_indices(int64_t n, int64_t offset, int device, ct_tensor *out);
+/* The lower triangle of a square matrix (diagonal included, row-major) as a float64 vector of n(n+1)/2 entries,
+ * off-diagonal entries multiplied by `off_diagonal_scale`; with `means` (n values, nullable), each entry (i, j)
+ * first gets m_i + m_j − mean(m) subtracted (double centring of a symmetric matrix by its row means). */
+int ct_pack_lower(ct_tensor k, ct_tensor means, double off_diagonal_scale, ct_tensor *out);
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
 

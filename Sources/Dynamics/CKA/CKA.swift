@@ -70,12 +70,14 @@ public enum CKA {
         let n = first.size(0)
         var packer: TrianglePacker?
         var vectors: [Tensor] = []
+        var scratch: Tensor?
         for x in representations {
             guard x.rank >= 1, x.size(0) == n else {
                 throw DynamicsError(.mismatchedExamples, "every representation needs the same \(n) examples, got "
                                         + "shape \(x.shape)")
             }
-            let f = try features(x, checkFinite: false)
+            let f = try features(x, checkFinite: false, scratch: scratch)
+            if f.dtype == .float64, x.dtype != .float64 { scratch = f }
             let p = try packer ?? TrianglePacker(size: n, device: f.device)
             packer = p
             let lowerOnly = kernel == .linear
@@ -120,8 +122,8 @@ public enum CKA {
     static func features(_ x: Tensor, checkFinite: Bool, scratch: Tensor? = nil) throws -> Tensor {
         guard x.rank >= 1, x.dtype.isFloatingPoint || x.dtype == .int64 || x.dtype == .int32 || x.dtype == .uint8
         else {
-            throw DynamicsError(.invalidShape, "a representation is a numeric tensor with examples first, got \(x.dtype) "
-                                    + "of shape \(x.shape)")
+            throw DynamicsError(.invalidShape, "a representation is a numeric tensor with examples first, got "
+                                    + "\(x.dtype) of shape \(x.shape)")
         }
         let flat = try x.rank == 1 ? x.unsqueeze(1) : x.flatten(from: 1)
         let f: Tensor

@@ -4,8 +4,8 @@ import Torch
 /// another representation of the same examples is one dot product.
 ///
 /// The linear and RBF kernels are centred as HKH = K − 1mᵀ − m1ᵀ + mean(K) (for the linear kernel on the packed
-/// lower triangle, so that only the triangle BLAS computes is ever read). The debiased kernel is U-centred (Székely & Rizzo), for which
-/// ⟨Ũ(K), Ũ(L)⟩ = n(n − 3) · HSIC₁(K, L), the unbiased estimator of Song et al. 2012.
+/// lower triangle, so that only the triangle BLAS computes is ever read). The debiased kernel is U-centred
+/// (Székely & Rizzo), for which ⟨Ũ(K), Ũ(L)⟩ = n(n − 3) · HSIC₁(K, L), the unbiased estimator of Song et al. 2012.
 public struct GramEmbedding {
     /// The kernel the matrix was built with.
     public let kernel: CKAKernel

@@ -184,8 +184,8 @@ public final class SimilarityTracker {
         if let chosen = options.spillDirectory {
             folder = chosen
         } else {
-            folder = FileManager.default.temporaryDirectory
-                .appendingPathComponent("strata-grams-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+            let name = "strata-grams-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
             ownsSpillFolder = true
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

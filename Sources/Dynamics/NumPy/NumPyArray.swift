@@ -123,7 +123,8 @@ public struct NumPyArray: Sendable, Equatable {
         guard bytes.count >= headerStart + headerLength else { throw NumPyError("truncated header") }
         let header = String(decoding: bytes[(start + headerStart)..<(start + headerStart + headerLength)],
                             as: UTF8.self)
-        guard let descr = Self.field("descr", in: header).map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) })
+        let quotes = CharacterSet(charactersIn: "'\"")
+        guard let descr = Self.field("descr", in: header).map({ $0.trimmingCharacters(in: quotes) })
         else { throw NumPyError("header without 'descr': \(header)") }
         guard let type = ElementType(descr: descr) else {
             throw NumPyError("element type '\(descr)' is not one of <f4, <f8, |u1, <i8 (big-endian is not read)")

@@ -9,7 +9,8 @@ public enum DerivedScores {
     /// Scores of one kind of matrix (`cka_linear`, `regions`, …) over taps (each matrix over the checkpoint
     /// `epochs`), plus the double-descent scores of the per-epoch test error when given.
     public static func scores(kind: String, matrices: [(tap: String, similarity: [[Double]])], epochs: [Int],
-                              perfectFitEpoch: Int? = nil, testError: [(epoch: Int, error: Double)] = [], skipFirst: Int = 3,
+                              perfectFitEpoch: Int? = nil, testError: [(epoch: Int, error: Double)] = [],
+                              skipFirst: Int = 3,
                               options: Phases.Options = Phases.Options(), doubleDescentThreshold: Double = 0.02)
         throws -> [String: Double]
     {

@@ -40,7 +40,9 @@ public struct DoubleDescent: Sendable, Equatable {
         // before[i]: where e is lowest in 0..<i; after[i]: where it is lowest in (i + 1)..<n.
         var before = [Int](repeating: 0, count: n), after = [Int](repeating: n - 1, count: n)
         for i in stride(from: 2, to: n, by: 1) { before[i] = e[i - 1] < e[before[i - 1]] ? i - 1 : before[i - 1] }
-        for i in stride(from: n - 3, through: 0, by: -1) { after[i] = e[i + 1] <= e[after[i + 1]] ? i + 1 : after[i + 1] }
+        for i in stride(from: n - 3, through: 0, by: -1) {
+            after[i] = e[i + 1] <= e[after[i + 1]] ? i + 1 : after[i + 1]
+        }
         var found: DoubleDescent?
         for p in 1..<(n - 1) {
             let rise = e[p] - e[before[p]], fall = e[p] - e[after[p]]

@@ -98,18 +98,39 @@ func ckaMatrix(_ opts: [String: String]) throws {
         try NumPyArray(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(String(format: "act_%03d.npy", i)))
             .tensor()
     }
-    let start = now()
+    let start = now(), startCPU = cpuSeconds()
     let matrix: [[Double]]
-    if mode == "batch" {
+    if mode == "stages" {
+        // Where the time goes: float64 conversion and the syrk Gram alone, for every checkpoint.
+        var convert = 0.0, gram = 0.0
+        for x in activations {
+            let t0 = now()
+            let f = try x.to(.float64)
+            let t1 = now()
+            _ = try f.gram(lowerOnly: true)
+            (convert, gram) = (convert + t1 - t0, gram + now() - t1)
+        }
+        emit(["bench": "cka-stages", "convert_s": convert, "gram_s": gram])
+        return
+    } else if mode == "batch" {
         matrix = try CKA.matrix(activations)
     } else {
         let tracker = try SimilarityTracker(taps: ["tap"])
         for (i, x) in activations.enumerated() { _ = try tracker.append(epoch: i, activations: ["tap": x]) }
         matrix = try tracker.matrix(tap: "tap")
     }
-    let seconds = now() - start
+    let seconds = now() - start, cpu = cpuSeconds() - startCPU
     if let out = opts["out"] { try NumPyArray(rows: matrix).write(to: URL(fileURLWithPath: out)) }
-    emit(["bench": "cka", "mode": mode, "seconds": seconds, "checkpoints": count, "threads": Runtime.threads])
+    emit(["bench": "cka", "mode": mode, "seconds": seconds, "cpu_seconds": cpu, "checkpoints": count,
+          "threads": Runtime.threads])
+}
+
+/// User + system CPU time of this process (steadier than wall time on a shared machine).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func main() throws {
