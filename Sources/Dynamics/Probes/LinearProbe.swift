@@ -17,7 +17,7 @@ public final class LinearProbe {
         public var weightDecay: Double
 
         /// Creates options; the defaults fit standardized features of a few thousand dimensions.
-        public init(steps: Int = 300, learningRate: Double = 0.05, weightDecay: Double = 1e-4) {
+        public init(steps: Int = 100, learningRate: Double = 0.1, weightDecay: Double = 1e-4) {
             (self.steps, self.learningRate, self.weightDecay) = (steps, learningRate, weightDecay)
         }
     }
