@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "Dynamics", targets: ["Dynamics"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
     dependencies: [
@@ -37,11 +38,12 @@ let package = Package(
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
         .target(name: "Sweep", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Dynamics", dependencies: ["Torch"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
-        .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Sweep"]),
-        .target(name: "Report", dependencies: ["Sweep", "Store", "CZlib"]),
+        .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
+        .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Wire", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .target(
@@ -57,13 +59,13 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models", "Report", "Wire", "Store", "Coordinator", "Worker",
+                "Sweep", "Torch", "Training", "Datasets", "Models", "Dynamics", "Report", "Wire", "Store", "Coordinator", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "strata-bench", dependencies: ["Torch", "Models", "Datasets"], path: "bench/Sources/strata-bench"),
+        .executableTarget(name: "strata-bench", dependencies: ["Torch", "Models", "Datasets", "Dynamics"], path: "bench/Sources/strata-bench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -4,7 +4,9 @@
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/grad_mode.h>
+#include <climits>
 #include <cstring>
+#include <dlfcn.h>
 #include <sstream>
 #include <vector>
 
@@ -99,6 +101,70 @@ at::Tensor apply_reduce(int op, const at::Tensor &t, at::IntArrayRef d, bool kee
         return at::prod(t, d[0], keepdim);
     }
     throw std::invalid_argument("unknown reduction " + std::to_string(op));
+}
+// Fortran BLAS dsyrk (with the hidden lengths of its two character arguments).
+using dsyrk_fn = void (*)(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
+                          const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t,
+                          size_t);
+
+// Looked up at run time: Debian's libtorch links a BLAS that has it; a libtorch with a static MKL may not.
+dsyrk_fn find_dsyrk() {
+    static const dsyrk_fn fn = reinterpret_cast<dsyrk_fn>(dlsym(RTLD_DEFAULT, "dsyrk_"));
+    return fn;
+}
+
+at::Tensor gram(const at::Tensor &x, bool lower_only) {
+    if (x.dim() != 2) throw std::invalid_argument("gram expects a matrix, got " + std::to_string(x.dim()) + " dims");
+    dsyrk_fn dsyrk = find_dsyrk();
+    bool tracked = x.requires_grad() && at::GradMode::is_enabled();
+    if (dsyrk == nullptr || !x.device().is_cpu() || x.scalar_type() != at::kDouble || tracked || x.size(0) == 0 ||
+        x.size(1) == 0 || x.size(0) > INT_MAX || x.size(1) > INT_MAX) {
+        at::Tensor k = at::matmul(x, x.t());
+        return lower_only ? k.tril() : (k + k.t()) * 0.5;  // exactly symmetric, like the BLAS path
+    }
+    at::Tensor a = x.contiguous();
+    const int n = static_cast<int>(a.size(0)), k = static_cast<int>(a.size(1));
+    at::Tensor c = at::zeros({n, n}, a.options());
+    const char uplo = 'U', trans = 'T';
+    const double alpha = 1, beta = 0;
+    // Row-major x (n×k) is column-major xᵀ (k×n, lda = k): C = (xᵀ)ᵀ·xᵀ with trans = 'T'. BLAS fills the
+    // column-major upper triangle, which is the row-major lower one; mirror it.
+    dsyrk(&uplo, &trans, &n, &k, &alpha, a.data_ptr<double>(), &k, &beta, c.data_ptr<double>(), &n, 1, 1);
+    return lower_only ? c : c + c.tril(-1).t();
+}
+at::Tensor pack_lower(const at::Tensor &matrix, const c10::optional<at::Tensor> &row_means, double scale) {
+    if (matrix.dim() != 2 || matrix.size(0) != matrix.size(1))
+        throw std::invalid_argument("pack_lower expects a square matrix");
+    const int64_t n = matrix.size(0);
+    if (row_means && (row_means->dim() != 1 || row_means->size(0) != n))
+        throw std::invalid_argument("pack_lower expects " + std::to_string(n) + " row means");
+    at::Tensor k = matrix.to(at::kDouble).contiguous();
+    if (!k.device().is_cpu()) {  // the same entries through indexing ops
+        at::Tensor rc = at::tril_indices(n, n, 0, k.options().dtype(at::kLong));
+        at::Tensor rows = rc[0], cols = rc[1];
+        at::Tensor v = k.reshape({-1}).index_select(0, rows * n + cols);
+        if (row_means) {
+            at::Tensor m = row_means->to(k.options());
+            v = v - m.index_select(0, rows) - m.index_select(0, cols) + m.mean();
+        }
+        return at::where(rows == cols, v, v * scale);
+    }
+    at::Tensor m = row_means ? row_means->to(at::kDouble).contiguous() : at::Tensor();
+    const double *mp = row_means ? m.data_ptr<double>() : nullptr;
+    const double grand = row_means ? m.mean().item<double>() : 0;
+    at::Tensor out = at::empty({n * (n + 1) / 2}, k.options());
+    const double *kp = k.data_ptr<double>();
+    double *op = out.data_ptr<double>();
+    at::parallel_for(0, n, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) {
+            const double *row = kp + i * n;
+            double *dst = op + i * (i + 1) / 2;
+            const double mi = mp ? mp[i] - grand : 0;
+            for (int64_t j = 0; j < i; j++) dst[j] = (row[j] - (mp ? mi + mp[j] : 0)) * scale;
+            dst[i] = row[i] - (mp ? mi + mp[i] : 0);
+        }
+    });
+    return out;
 }
 }  // namespace
 
@@ -279,6 +345,13 @@ int ct_max_dim(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *values, ct_ten
 }
 int ct_argmax(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *out) { CT_RETURN(at::argmax(t->t, dim, keepdim)) }
 int ct_median(ct_tensor t, ct_tensor *out) { CT_RETURN(at::median(t->t)) }
+int ct_gram(ct_tensor x, bool lower_only, ct_tensor *out) { CT_RETURN(gram(x->t, lower_only)) }
+int ct_tril_indices(int64_t n, int64_t offset, int device, ct_tensor *out) {
+    CT_RETURN(at::tril_indices(n, n, offset, at::TensorOptions().dtype(at::kLong).device(ctorch::device(device))))
+}
+int ct_pack_lower(ct_tensor k, ct_tensor means, double off_diagonal_scale, ct_tensor *out) {
+    CT_RETURN(pack_lower(k->t, optional(means), off_diagonal_scale))
+}
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::softmax(t->t, dim)) }
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::log_softmax(t->t, dim)) }
 

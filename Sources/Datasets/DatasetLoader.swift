@@ -1,3 +1,5 @@
+import Torch
+
 import Foundation
 
 /// Finds and reads a dataset by name.

@@ -1,3 +1,5 @@
+import Torch
+
 /// Nakkiran et al.'s label noise: a fraction p of the training examples gets a uniformly random
 /// *other* label, drawn once from the seed. The set of noisy indices is kept.
 public struct LabelNoise: Sendable, Equatable {

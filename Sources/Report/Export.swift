@@ -16,7 +16,7 @@ public enum Export {
         switch format {
         case .csv: return [try metricsCSV(model: try ReportModel.load(folder: folder), to: out)]
         case .jsonl: return [try eventsJSONL(folder: folder, to: out)]
-        case .npy: throw ReportError("npy export needs the Dynamics module")
+        case .npy: return try NumPyExport.write(model: try ReportModel.load(folder: folder), to: out)
         }
     }
 

@@ -79,6 +79,22 @@ extension Tensor {
         try Tensor.make("matmul of \(shape) and \(o.shape)") { ct_matmul(handle, o.handle, $0) }
     }
 
+    /// x·xᵀ of a matrix, exactly symmetric (with `lowerOnly`, just its lower triangle and diagonal, zeros
+    /// above); a CPU float64 matrix outside autograd uses BLAS `dsyrk` (half the flops of `matmul`) when the
+    /// process has it.
+    public func gram(lowerOnly: Bool = false) throws -> Tensor {
+        try Tensor.make("gram of \(shape)") { ct_gram(handle, lowerOnly, $0) }
+    }
+
+    /// The lower triangle of a square matrix (row-major, diagonal included) as a float64 vector, off-diagonal
+    /// entries times `offDiagonalScale`; with `rowMeans` m, entry (i, j) is first reduced by mᵢ + mⱼ − mean(m)
+    /// (the double centring HKH of a symmetric K, fused into the packing).
+    public func packedLowerTriangle(offDiagonalScale: Double = 1, subtractingRowMeans rowMeans: Tensor? = nil) throws
+        -> Tensor
+    {
+        try Tensor.make("pack_lower of \(shape)") { ct_pack_lower(handle, rowMeans?.handle, offDiagonalScale, $0) }
+    }
+
     /// Clamps to [lo, hi]; either bound may be nil.
     public func clamp(min lo: Double? = nil, max hi: Double? = nil) throws -> Tensor {
         try Tensor.make("clamp") { ct_clamp(handle, lo ?? 0, hi ?? 0, lo != nil, hi != nil, $0) }

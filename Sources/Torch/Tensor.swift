@@ -141,6 +141,12 @@ public final class Tensor {
         try make("eye") { ct_eye(Int64(n), dtype.rawValue, device.code, $0) }
     }
 
+    /// The 2×L Int64 (row, column) indices of the lower triangle of an n×n matrix down from diagonal `offset`,
+    /// in row-major order.
+    public static func trilIndices(_ n: Int, offset: Int = 0, device: Device = .cpu) throws -> Tensor {
+        try make("tril_indices") { ct_tril_indices(Int64(n), Int64(offset), device.code, $0) }
+    }
+
     /// Standard normal values from `generator` (libtorch's default generator when nil).
     public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu,
                              generator: Generator? = nil) throws -> Tensor

@@ -16,8 +16,12 @@ public final class Trainer {
     public var perfectFitThreshold = 1.0
     /// Called after every batch with (epoch, batch, batches per epoch): drives progress bars.
     public var onBatch: ((Int, Int, Int) -> Void)?
-    /// Measures the model at checkpoint epochs (installed by the dynamics wiring).
-    public var measurement: Measurement?
+    /// When set, `--save-grams`: per tap and checkpoint the linear Gram matrix of the measurement
+    /// set, and at the end the CKA and decision-region matrices, as `.npy` files.
+    public var saveGramsDirectory: URL?
+    /// Seconds spent training and measuring, by stage (`training`, `evaluation`, `forward`, `cka`,
+    /// `probes`, `planes`), for the measurement-overhead benchmark.
+    public private(set) var stageSeconds: [String: Double] = [:]
 
     public init(spec: TaskSpec, checkpointDirectory: URL? = nil) {
         self.spec = spec
@@ -63,6 +67,14 @@ public final class Trainer {
         }
 
         let checkpoints = spec.measure.enabled ? spec.measure.checkpoints(epochs: spec.epochs) : []
+        let measurement = spec.measure.enabled
+            ? try DynamicsMeasurement(spec: spec, data: data, taps: network.tapNames,
+                                      gramDirectory: saveGramsDirectory?.appendingPathComponent("grams"))
+            : nil
+        if measurement != nil && firstEpoch > 1 {
+            throw TrainingError("resuming a measured run from a checkpoint is not supported yet (the earlier "
+                                + "checkpoints' Grams are not in it); use measure=false or start over")
+        }
         try emit(.started(.init(parameters: network.parameterCount, taps: network.tapNames, checkpoints: checkpoints,
                                 trainExamples: data.train.count, noisyExamples: data.noisyIndices.count,
                                 device: device.description, spec: spec)))
@@ -71,6 +83,7 @@ public final class Trainer {
         }
 
         var last: TrainingEvent.EpochMetrics?
+        var testError: [(epoch: Int, error: Double)] = []
         for epoch in firstEpoch...Swift.max(spec.epochs, firstEpoch - 1) where epoch <= spec.epochs {
             let epochStart = DispatchTime.now()
             let lr = schedule.rate(base: spec.lr, epoch: epoch - 1, totalEpochs: spec.epochs)
@@ -100,10 +113,14 @@ public final class Trainer {
                                              seconds: seconds(since: started), scores: ["diverged_epoch": Double(epoch)])
             }
             let trainSeconds = seconds(since: epochStart)
+            stageSeconds["training", default: 0] += trainSeconds
             network.setTraining(false)
+            let evaluationStart = DispatchTime.now()
             let metrics = try evaluate(network: network, data: data, epoch: epoch, lr: lr, seconds: trainSeconds)
+            stageSeconds["evaluation", default: 0] += seconds(since: evaluationStart)
             try emit(.epoch(metrics))
             last = metrics
+            testError.append((epoch, 1 - metrics.testAccuracy))
             if perfectFit == nil && metrics.trainAccuracy >= perfectFitThreshold {
                 perfectFit = epoch
                 try emit(.perfectFit(.init(epoch: epoch, threshold: perfectFitThreshold)))
@@ -121,7 +138,11 @@ public final class Trainer {
             }
         }
         var scores: [String: Double] = [:]
-        if let measurement { scores = try measurement.scores(perfectFitEpoch: perfectFit) }
+        if let measurement {
+            scores = try measurement.scores(perfectFitEpoch: perfectFit, testError: testError)
+            stageSeconds.merge(measurement.seconds) { $0 + $1 }
+            if let dir = saveGramsDirectory { try measurement.saveMatrices(to: dir) }
+        }
         let summary = TrainingEvent.Summary(
             epochs: spec.epochs, finalTrainAccuracy: last?.trainAccuracy ?? .nan,
             finalTestAccuracy: last?.testAccuracy ?? .nan, perfectFitEpoch: perfectFit,
@@ -182,12 +203,4 @@ public final class Trainer {
     func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
-}
-
-/// Measures a network at checkpoint epochs and derives scores at the end of the run.
-public protocol Measurement: AnyObject {
-    /// Measures `network` (in evaluation mode) at `epoch`, emitting `similarity`, `probes` and `regions` events.
-    func measure(network: Network, epoch: Int, emit: (TrainingEvent) throws -> Void) throws
-    /// Derived scores of the finished run.
-    func scores(perfectFitEpoch: Int?) throws -> [String: Double]
 }

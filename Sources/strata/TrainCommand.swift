@@ -30,6 +30,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per event per line.")
     var json = false
 
+    @Option(name: .customLong("save-grams"), help: "Write per tap and checkpoint the linear Gram matrix (float32 .npy), and the CKA and decision-region matrices, into this directory.")
+    var saveGrams: String?
+
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for resumable checkpoints (with checkpoint_every); resumes from it when it holds one.")
     var checkpointDir: String?
 
@@ -43,12 +46,17 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let trainer = Trainer(spec: spec, checkpointDirectory: checkpointDir.map { URL(fileURLWithPath: $0) })
+        trainer.saveGramsDirectory = saveGrams.map { URL(fileURLWithPath: $0) }
         let output = EventPrinter(json: json, epochs: spec.epochs)
         if !json { trainer.onBatch = { output.batch(epoch: $0, batch: $1, of: $2) } }
         do {
             try trainer.run { try output.print($0) }
         } catch let error as TorchError {
             throw ValidationError("libtorch: \(error)")
+        }
+        if !json, !trainer.stageSeconds.isEmpty {
+            let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1fs", $0.key, $0.value) }
+            FileHandle.standardError.write(Data("time by stage: \(parts.joined(separator: ", "))\n".utf8))
         }
     }
 
@@ -176,8 +184,17 @@ final class EventPrinter {
             let pf = s.perfectFitEpoch.map { "perfect fit at epoch \($0)" } ?? "no perfect fit"
             write(String(format: "done: %d epochs in %.1fs, train %.4f, test %.4f, ", s.epochs, s.seconds,
                          s.finalTrainAccuracy, s.finalTestAccuracy) + pf + "\n")
-            for (name, value) in s.scores.sorted(by: { $0.key < $1.key }) {
+            // The headline scores; --json carries every one of them.
+            let headline = s.scores.filter { key, _ in
+                ["cka_linear.synchrony", "regions.synchrony", "cka_linear.boundary_spread", "double_descent.peak_epoch",
+                 "double_descent.height"].contains(key) || key.hasPrefix("cka_linear.distinguishability_late.")
+                    || key.hasPrefix("cka_linear.evolution.")
+            }
+            for (name, value) in headline.sorted(by: { $0.key < $1.key }) {
                 write("  \(name) = \(String(format: "%.4f", value))\n")
+            }
+            if s.scores.count > headline.count {
+                write("  (\(s.scores.count - headline.count) more scores with --json)\n")
             }
         }
     }

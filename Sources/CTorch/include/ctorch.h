@@ -134,6 +134,17 @@ int ct_reduce(int op, ct_tensor t, const int64_t *dims, int ndims /* 0 = all */,
 int ct_max_dim(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *values, ct_tensor *indices);
 int ct_argmax(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *out);
 int ct_median(ct_tensor t, ct_tensor *out);
+/* x·xᵀ of a matrix, exactly symmetric; with lower_only, only its lower triangle and diagonal (zeros above).
+ * A CPU float64 matrix outside autograd goes through BLAS dsyrk when the process has one (half the flops of a
+ * general product); anything else through a matrix product. */
+int ct_gram(ct_tensor x, bool lower_only, ct_tensor *out);
+/* The 2×L (row, column) Int64 indices of the lower triangle of an n×n matrix down from diagonal `offset`,
+ * row-major. */
+int ct_tril_indices(int64_t n, int64_t offset, int device, ct_tensor *out);
+/* The lower triangle of a square matrix (diagonal included, row-major) as a float64 vector of n(n+1)/2 entries,
+ * off-diagonal entries multiplied by `off_diagonal_scale`; with `means` (n values, nullable), each entry (i, j)
+ * first gets m_i + m_j − mean(m) subtracted (double centring of a symmetric matrix by its row means). */
+int ct_pack_lower(ct_tensor k, ct_tensor means, double off_diagonal_scale, ct_tensor *out);
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
 

@@ -1,5 +1,6 @@
 // strata-bench: the Swift half of the benchmarks in bench/. Each subcommand prints one JSON
 // object per measurement so that the Python driver scripts can compare it with PyTorch.
+import Dynamics
 import Foundation
 import Datasets
 import Models
@@ -89,10 +90,55 @@ func matmulGflops(n: Int, repeats: Int) throws -> Double {
     return 2 * Double(n * n * n) * Double(repeats) / (now() - start) / 1e9
 }
 
+/// Times the linear-CKA matrix of the activations `act_000.npy`… in `--dir` (loading excluded): `--mode
+/// incremental` grows it checkpoint by checkpoint as the trainer does, `--mode batch` computes it at once.
+/// Writes the matrix to `--out` (.npy) for the driver to compare.
+func ckaMatrix(_ opts: [String: String]) throws {
+    guard let dir = opts["dir"] else { throw BenchError(description: "cka needs --dir with act_000.npy …") }
+    let count = Int(opts["checkpoints"] ?? "50")!, mode = opts["mode"] ?? "incremental"
+    let activations = try (0..<count).map { i in
+        try NumPyArray(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(String(format: "act_%03d.npy", i)))
+            .tensor()
+    }
+    let start = now(), startCPU = cpuSeconds()
+    let matrix: [[Double]]
+    if mode == "stages" {
+        // Where the time goes: float64 conversion and the syrk Gram alone, for every checkpoint.
+        var convert = 0.0, gram = 0.0
+        for x in activations {
+            let t0 = now()
+            let f = try x.to(.float64)
+            let t1 = now()
+            _ = try f.gram(lowerOnly: true)
+            (convert, gram) = (convert + t1 - t0, gram + now() - t1)
+        }
+        emit(["bench": "cka-stages", "convert_s": convert, "gram_s": gram])
+        return
+    } else if mode == "batch" {
+        matrix = try CKA.matrix(activations)
+    } else {
+        let tracker = try SimilarityTracker(taps: ["tap"])
+        for (i, x) in activations.enumerated() { _ = try tracker.append(epoch: i, activations: ["tap": x]) }
+        matrix = try tracker.matrix(tap: "tap")
+    }
+    let seconds = now() - start, cpu = cpuSeconds() - startCPU
+    if let out = opts["out"] { try NumPyArray(rows: matrix).write(to: URL(fileURLWithPath: out)) }
+    emit(["bench": "cka", "mode": mode, "seconds": seconds, "cpu_seconds": cpu, "checkpoints": count,
+          "threads": Runtime.threads])
+}
+
+/// User + system CPU time of this process (steadier than wall time on a shared machine).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func main() throws {
     let args = CommandLine.arguments.dropFirst()
     guard let command = args.first else {
-        throw BenchError(description: "usage: strata-bench torch-step|matmul [--threads T] [--steps N] ...")
+        throw BenchError(description: "usage: strata-bench torch-step|matmul|cka [--threads T] [--steps N] ...")
     }
     let opts = try options(args.dropFirst())
     Runtime.threads = Int(opts["threads"] ?? "2") ?? 2
@@ -144,6 +190,8 @@ func main() throws {
         }
     case "matmul":
         emit(["bench": "matmul", "n": 1024, "gflops": try matmulGflops(n: 1024, repeats: 10)])
+    case "cka":
+        try ckaMatrix(opts)
     default:
         throw BenchError(description: "unknown benchmark \(command)")
     }

@@ -1,0 +1,21 @@
+/// Checks on a T×T similarity matrix given as rows, shared by the derived scores.
+enum SimilarityMatrix {
+    /// Throws unless `s` is square, finite and matches `epochs` (when given, strictly increasing).
+    static func check(_ s: [[Double]], epochs: [Int]? = nil) throws {
+        guard s.allSatisfy({ $0.count == s.count }) else {
+            throw DynamicsError(.invalidShape, "a similarity matrix is square, got \(s.count) rows of lengths "
+                                    + "\(Set(s.map(\.count)).sorted())")
+        }
+        guard s.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+            throw DynamicsError(.nonFiniteInput, "the similarity matrix contains NaN or infinity")
+        }
+        if let epochs {
+            guard epochs.count == s.count else {
+                throw DynamicsError(.mismatchedExamples, "\(s.count) checkpoints but \(epochs.count) epochs")
+            }
+            guard zip(epochs, epochs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw DynamicsError(.invalidArgument, "checkpoint epochs must increase: \(epochs)")
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Datasets
+import Dynamics
+import Foundation
+import Models
+import Sweep
+import Torch
+
+/// Measures a network at checkpoint epochs (SCIENCE.md, "Measurement schedule"): CKA rows per tap on a
+/// fixed measurement set, linear probes per tap, and decision regions on fixed planes; then derived
+/// scores at the end of the run.
+///
+/// Fixed inputs are chosen once from the task's seed. Measuring runs in evaluation mode without
+/// autograd on the network and uses no libtorch random stream, so it never changes the model, its
+/// optimizer state or the training data order.
+final class DynamicsMeasurement {
+    let spec: MeasureSpec
+    let taps: [String]
+    let classes: Int
+    let measurementImages: Tensor
+    let probeTrainImages: Tensor
+    let probeTrainLabels: Tensor
+    let probeTestImages: Tensor
+    let probeTestLabels: Tensor
+    /// Per plane, the grid the scores use; for the first `pictures` planes also a wider grid for pictures.
+    let scoreGrids: [PlaneGrid]
+    let pictureGrids: [PlaneGrid]
+    let cka: SimilarityTracker
+    let regions: RegionTracker?
+    /// Matrices' checkpoint epochs so far.
+    private(set) var epochs: [Int] = []
+    /// Seconds spent per measurement stage, for the overhead benchmark.
+    private(set) var seconds: [String: Double] = [:]
+    let chunk = 500
+
+    init(spec task: TaskSpec, data: PreparedData, taps: [String], gramDirectory: URL?) throws {
+        let m = task.measure
+        spec = m
+        self.taps = taps
+        classes = data.train.classes
+        let n = data.train.count
+        var rng = SplitMix64.stream(seed: task.seed, purpose: 0x3EA5)
+        var order = Array(0..<n)
+        order.shuffle(using: &rng)
+        func take(_ count: Int, from start: Int) -> [Int] {
+            Array(order[Swift.min(start, n)..<Swift.min(start + Swift.max(count, 0), n)]).sorted()
+        }
+        let measureIndex = take(m.examples, from: 0)
+        guard measureIndex.count >= 4 else {
+            throw TrainingError("measure.examples: CKA needs at least 4 examples, the training subset has \(n)")
+        }
+        // The probe sets are drawn from the same shuffled order (the measurement set may overlap them).
+        let probeTrain = take(m.probeTrain, from: 0)
+        let probeTest = take(m.probeTest, from: m.probeTrain)
+        func images(_ index: [Int]) throws -> Tensor {
+            try data.trainImages.indexSelect(0, Tensor(index.map(Int64.init)).to(data.trainImages.device))
+        }
+        let labels = m.probeCleanLabels ? data.train.labels : data.trainLabelArray
+        func labelTensor(_ index: [Int]) throws -> Tensor {
+            try Tensor(index.map { Int64(labels[$0]) }).to(data.trainImages.device)
+        }
+        measurementImages = try images(measureIndex)
+        probeTrainImages = try images(probeTrain)
+        probeTrainLabels = try labelTensor(probeTrain)
+        probeTestImages = try images(probeTest.isEmpty ? probeTrain : probeTest)
+        probeTestLabels = try labelTensor(probeTest.isEmpty ? probeTrain : probeTest)
+        var scoreGrids: [PlaneGrid] = [], pictureGrids: [PlaneGrid] = []
+        if m.planes > 0 {
+            let triplets = try DecisionPlane.triplets(labels: data.train.labels, count: m.planes,
+                                                      seed: UInt64(bitPattern: Int64(task.seed)) &+ 0x91A)
+            for (k, t) in triplets.enumerated() {
+                let x = try t.map { try data.trainImages.narrow(0, start: $0, length: 1).squeeze(0) }
+                let plane = try DecisionPlane(x[0], x[1], x[2])
+                scoreGrids.append(try plane.grid(resolution: m.resolution, margin: 0.1))
+                if k < m.pictures { pictureGrids.append(try plane.grid(resolution: m.resolution, margin: m.pictureRange)) }
+            }
+        }
+        (self.scoreGrids, self.pictureGrids) = (scoreGrids, pictureGrids)
+        let kernels = try m.kernels.map { name -> CKAKernel in
+            guard let k = CKAKernel(parsing: name) else {
+                throw TrainingError("measure.kernels: '\(name)' is not one of linear, rbf, rbf:T, debiased")
+            }
+            return k
+        }
+        cka = try SimilarityTracker(taps: taps, options: .init(kernels: kernels, gramDirectory: gramDirectory))
+        regions = scoreGrids.isEmpty ? nil : try RegionTracker(taps: ["output"] + (m.probes ? taps : []))
+    }
+
+    /// Measures `network` at `epoch`, emitting `similarity`, `probes` and `regions` events.
+    func measure(network: Network, epoch: Int, emit: (TrainingEvent) throws -> Void) throws {
+        network.setTraining(false)
+        try withNoGrad {
+            let acts = try timed("forward") { try activations(network, measurementImages, pool: false).taps }
+            let rows = try timed("cka") { try cka.append(epoch: epoch, activations: acts) }
+            epochs = cka.epochs
+            for row in rows {
+                try emit(.similarity(.init(kind: row.kind, index: row.index, epoch: row.epoch, epochs: row.epochs,
+                                           rows: row.rows.map { .init(tap: $0.tap, values: $0.values) })))
+            }
+        }
+        var probes: [String: LinearProbe] = [:]
+        if spec.probes {
+            let trainActs = try timed("forward") { try withNoGrad { try activations(network, probeTrainImages, pool: true).taps } }
+            let testActs = try timed("forward") { try withNoGrad { try activations(network, probeTestImages, pool: true).taps } }
+            var results: [TrainingEvent.TapProbe] = []
+            try timed("probes") {
+                for tap in taps {
+                    let probe = try LinearProbe(activations: trainActs[tap]!, labels: probeTrainLabels, classes: classes)
+                    probes[tap] = probe
+                    results.append(.init(tap: tap, trainAccuracy: probe.trainAccuracy,
+                                         testAccuracy: try probe.accuracy(testActs[tap]!, labels: probeTestLabels)))
+                }
+            }
+            try emit(.probes(.init(epoch: epoch, taps: results)))
+        }
+        guard let regions else { return }
+        try timed("planes") {
+            func labels(_ grid: PlaneGrid) throws -> [String: [UInt8]] {
+                let (logits, acts) = try withNoGrad { try activations(network, grid.inputs, pool: true) }
+                var result = ["output": try grid.labelImage(logits.argmax(1))]
+                for (tap, probe) in probes { result[tap] = try grid.labelImage(probe.predict(acts[tap]!)) }
+                return result
+            }
+            var perTap: [String: [[UInt8]]] = [:]
+            for grid in scoreGrids { for (tap, image) in try labels(grid) { perTap[tap, default: []].append(image) } }
+            let row = try regions.append(epoch: epoch, labels: perTap)
+            var images: [TrainingEvent.RegionImage] = []
+            for (plane, grid) in pictureGrids.enumerated() {
+                for (tap, image) in try labels(grid).sorted(by: { $0.key < $1.key }) {
+                    images.append(.init(tap: tap, plane: plane, resolution: grid.resolution, labels: image,
+                                        anchors: grid.anchorCells))
+                }
+            }
+            try emit(.regions(.init(index: row.index, epoch: epoch, epochs: row.epochs,
+                                    rows: row.rows.map { .init(tap: $0.tap, values: $0.values) }, images: images)))
+        }
+    }
+
+    /// Logits and tap activations of `images` in chunks (taps pooled for probes when `pool`).
+    func activations(_ network: Network, _ images: Tensor, pool: Bool) throws -> (logits: Tensor, taps: [String: Tensor]) {
+        var logits: [Tensor] = [], taps: [String: [Tensor]] = [:]
+        for start in stride(from: 0, to: images.size(0), by: chunk) {
+            let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
+            let out = try network.forward(x, collectTaps: true)
+            logits.append(out.logits)
+            for (tap, t) in out.taps { taps[tap, default: []].append(pool ? try LinearProbe.pooledFeatures(t) : t) }
+        }
+        return (try Tensor.cat(logits, dim: 0), try taps.mapValues { try Tensor.cat($0, dim: 0) })
+    }
+
+    /// Derived scores of the run (SCIENCE.md), plus the summary names the report reads.
+    func scores(perfectFitEpoch: Int?, testError: [(epoch: Int, error: Double)]) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for kernel in cka.options.kernels {
+            let matrices = try taps.map { (tap: $0, similarity: try cka.matrix(tap: $0, kernel: kernel)) }
+            out.merge(try DerivedScores.scores(kind: kernel.kind, matrices: matrices, epochs: cka.epochs,
+                                               perfectFitEpoch: perfectFitEpoch, testError: testError)) { a, _ in a }
+        }
+        if let regions {
+            let matrices = try regions.taps.map { (tap: $0, similarity: try regions.matrix(tap: $0)) }
+            out.merge(try DerivedScores.scores(kind: "regions", matrices: matrices, epochs: regions.epochs,
+                                               perfectFitEpoch: perfectFitEpoch, testError: testError)) { a, _ in a }
+        }
+        if out.isEmpty, let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error)) {
+            out["double_descent.height"] = dd.height
+            out["double_descent.peak_epoch"] = Double(dd.peakEpoch)
+        }
+        return out.filter { $0.value.isFinite }
+    }
+
+    /// Writes the CKA matrices (`cka_<kind>/<tap>.npy`), the decision-region matrices (`regions/<tap>.npy`)
+    /// and the checkpoint epochs (`epochs.npy`) into `directory`.
+    func saveMatrices(to directory: URL) throws {
+        func save(_ rows: [[Double]], _ folder: String, _ name: String) throws {
+            let url = directory.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try NumPyArray(rows: rows).write(to: url.appendingPathComponent("\(name).npy"))
+        }
+        try NumPyArray(cka.epochs.map(Double.init)).write(to: directory.appendingPathComponent("epochs.npy"))
+        for kernel in cka.options.kernels {
+            for tap in taps { try save(try cka.matrix(tap: tap, kernel: kernel), kernel.kind, tap) }
+        }
+        if let regions { for tap in regions.taps { try save(try regions.matrix(tap: tap), "regions", tap) } }
+    }
+
+    @discardableResult
+    func timed<R>(_ stage: String, _ body: () throws -> R) rethrows -> R {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { seconds[stage, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return try body()
+    }
+}
