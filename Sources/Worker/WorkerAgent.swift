@@ -195,7 +195,7 @@ final class WorkerLoop {
         {
             do {
                 try SyntheticTask.run(spec, inProcess: true) { event in
-                    self.relay(run, Array(try event.jsonLine().utf8), final: event.isFinal)
+                    self.relay(run, try event.json(), final: event.isFinal)
                 }
                 finish(run, status: (0, "exited with status 0"))
             } catch {
@@ -239,7 +239,7 @@ final class WorkerLoop {
                     run.line.removeSubrange(...newline)
                     guard !line.isEmpty, !run.sawFinal else { continue }
                     do {
-                        let event = try TrainingEvent.decode(jsonLine: String(decoding: line, as: UTF8.self))
+                        let event = try TrainingEvent.decode(json: line)
                         relay(run, line, final: event.isFinal)
                     } catch {
                         logger.warning("task \(run.lease.task): skipped an output line that is not an event: \(error)")
