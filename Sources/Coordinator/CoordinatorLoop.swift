@@ -100,7 +100,10 @@ final class CoordinatorLoop {
         socket = try ZMQSocket(context, .router)
         try socket.set(ZMQ_ROUTER_MANDATORY, 1)
         try socket.set(ZMQ_ROUTER_HANDOVER, 1)
-        try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
+        // The receive high-water mark is per worker connection: it bounds the coordinator's memory by
+        // the number of workers, whatever their backlog (a worker keeps what does not fit and sends
+        // it when there is room). Sends stay generous: TASK, ACK and heartbeats are few.
+        try socket.setHighWaterMarks(send: 100_000, receive: 1_000)
         try socket.setMaxMessageSize(Int64(owner.options.maxMessageBytes) * 2)
         try socket.bind(owner.options.bind)
         let endpoint = socket.lastEndpoint()
