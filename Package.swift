@@ -37,7 +37,8 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
-        .target(name: "Sweep", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "FlatJSON"),
+        .target(name: "Sweep", dependencies: ["FlatJSON", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dynamics", dependencies: ["Torch"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
         .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
-        .target(name: "Wire", dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Store",
             dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
@@ -66,12 +67,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "strata-bench", dependencies: ["Torch", "Models", "Datasets", "Dynamics"], path: "bench/Sources/strata-bench"),
+        .executableTarget(name: "strata-swarm", dependencies: ["Wire"], path: "bench/Sources/strata-swarm"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Torch"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Sweep", "Torch"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sweep"]),
+        .testTarget(name: "FlatJSONTests", dependencies: ["FlatJSON"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),

@@ -16,6 +16,7 @@ public final class Coordinator: Sendable {
     let wake = WakeUp()
     let stopping = Mutex(false)
     let boundEndpoint = Mutex<String?>(nil)
+    let latestStatus = Mutex<StatusBody?>(nil)
     let logger = Logger(label: "strata.coordinator")
 
     /// What a finished run reports.
@@ -37,6 +38,9 @@ public final class Coordinator: Sendable {
         stopping.withLock { $0 = true }
         wake.signal()
     }
+
+    /// Live progress as of the last quarter second (nil before the coordinator has started).
+    public var status: StatusBody? { latestStatus.withLock { $0 } }
 
     /// The endpoint bound, once bound (resolves a `*` port).
     public var endpoint: String? { boundEndpoint.withLock { $0 } }

@@ -10,6 +10,9 @@ struct ScheduledTask {
     enum State: String { case queued, leased, done, failed }
     let id: String
     let spec: [UInt8]
+    /// The grid values that make the task, and the epochs it runs (for live status).
+    let label: String
+    let epochs: Int
     var state: State
     var attempts: Int
     var failures = 0
@@ -20,12 +23,15 @@ struct ScheduledTask {
     /// Last stored sequence number of the current attempt.
     var lastSeq = 0
     var resultAttempt: Int?
+    /// The last epoch the running attempt reported.
+    var epoch: Int?
 }
 
 /// A connected worker.
 struct WorkerState {
     let identity: [UInt8]
     let id: String
+    var host = ""
     var slots: Int
     var leases: Set<String> = []
     var lastSeen: Date
@@ -46,10 +52,19 @@ final class CoordinatorLoop {
     var queueHead = 0
     var workers: [String: WorkerState] = [:]
     var lastHeartbeat = Date.distantPast
+    var lastScan = Date.distantPast
+    /// The clock reading of the batch being handled (one per poll round).
+    var now = Date()
     var outbox: [([UInt8], WireMessage)] = []
     var acks: [[UInt8]: [Lease: Int]] = [:]
     var unfinished = 0
     var dropped = 0
+    /// Progress of this coordinator process, for STATUS.
+    let startedAt = Date()
+    var firstLease: Date?
+    var finishedHere = 0
+    var eventsHere = 0
+    var lastPublished = Date.distantPast
 
     init(_ owner: Coordinator) throws {
         self.owner = owner
@@ -64,8 +79,13 @@ final class CoordinatorLoop {
         for task in owner.config.tasks {
             for a in try store.attempts(task: task.id) where a.state == "failed" { failures[task.id, default: 0] += 1 }
         }
+        var epochs: [String: Int] = [:]
+        for task in owner.config.tasks {
+            epochs[task.id] = task.spec.kind == .synthetic ? task.spec.synthetic.events : task.spec.epochs
+        }
         for record in try store.tasks() {
-            var t = ScheduledTask(id: record.id, spec: Array(record.spec.utf8),
+            var t = ScheduledTask(id: record.id, spec: Array(record.spec.utf8), label: record.label,
+                                  epochs: epochs[record.id] ?? 0,
                                   state: ScheduledTask.State(rawValue: record.state) ?? .queued,
                                   attempts: record.attempts)
             t.failures = failures[record.id] ?? 0
@@ -75,10 +95,15 @@ final class CoordinatorLoop {
             if t.state == .queued { queue.append(record.id) }
             if t.state == .queued || t.state == .leased { unfinished += 1 }
         }
+        // Workers of an earlier coordinator announce themselves again.
+        try store.markWorkersGone()
         socket = try ZMQSocket(context, .router)
         try socket.set(ZMQ_ROUTER_MANDATORY, 1)
         try socket.set(ZMQ_ROUTER_HANDOVER, 1)
-        try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
+        // The receive high-water mark is per worker connection: it bounds the coordinator's memory by
+        // the number of workers, whatever their backlog (a worker keeps what does not fit and sends
+        // it when there is room). Sends stay generous: TASK, ACK and heartbeats are few.
+        try socket.setHighWaterMarks(send: 100_000, receive: 1_000)
         try socket.setMaxMessageSize(Int64(owner.options.maxMessageBytes) * 2)
         try socket.bind(owner.options.bind)
         let endpoint = socket.lastEndpoint()
@@ -109,6 +134,8 @@ final class CoordinatorLoop {
             try timers()
             flush()
         }
+        publishStatus()
+        do { try store.markWorkersGone() } catch { logger.warning("could not mark the workers gone: \(error)") }
         let done = tasks.values.filter { $0.state == .done }.count
         let failed = tasks.values.filter { $0.state == .failed }.count
         logger.info("sweep '\(owner.config.name)': \(done) done, \(failed) failed")
@@ -144,6 +171,7 @@ final class CoordinatorLoop {
     func receiveBatch() throws {
         var batch: [[[UInt8]]] = []
         while batch.count < 4096, let frames = try socket.receive() { batch.append(frames) }
+        now = Date()
         try store.transaction { tx in
             for frames in batch { handle(frames, tx) }
         }
@@ -174,13 +202,17 @@ final class CoordinatorLoop {
                 try ready(identity, key, try message.decode(ReadyBody.self), tx)
                 return
             }
+            if message.command == .status {
+                send(identity, WireMessage(.status, statusBody()))
+                return
+            }
             guard workers[key] != nil else {
                 send(identity, WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
                                                                      timeoutMs: execution.heartbeatTimeoutMs,
                                                                      known: false)))
                 return
             }
-            workers[key]!.lastSeen = Date()
+            workers[key]!.lastSeen = now
             switch message.command {
             case .heartbeat:
                 break
@@ -188,8 +220,11 @@ final class CoordinatorLoop {
                 let body = try message.decode(SequenceBody.self)
                 guard let payload = message.payload.first else { throw WireError(.body, "EVENT without an event frame") }
                 try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
-                    try tx.ingest(task: body.task, attempt: body.attempt, seq: body.seq, json: payload)
-                    task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
+                    if let event = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: body.seq, json: payload) {
+                        eventsHere += 1
+                        if case .epoch(let m) = event { task.epoch = m.epoch }
+                    }
+                    task.deadline = now.addingTimeInterval(execution.taskTimeoutS)
                 }
             case .done:
                 let body = try message.decode(SequenceBody.self)
@@ -201,6 +236,7 @@ final class CoordinatorLoop {
                     task.resultAttempt = body.attempt
                     try release(task: &task, worker: key, failed: false, tx)
                     unfinished -= 1
+                    finishedHere += 1
                 }
             case .fail:
                 let body = try message.decode(FailBody.self)
@@ -227,6 +263,7 @@ final class CoordinatorLoop {
         let known = workers[key]
         var worker = known ?? WorkerState(identity: identity, id: key, slots: max(1, body.slots), lastSeen: Date())
         worker.slots = max(1, body.slots)
+        worker.host = body.host
         worker.lastSeen = Date()
         let claimed = Set(body.running)
         // Leases this worker holds but no longer reports (a lost TASK) go back to the queue.
@@ -328,6 +365,7 @@ final class CoordinatorLoop {
             try tx.setTask(task.id, state: "failed", reason: final)
             task.state = .failed
             unfinished -= 1
+            finishedHere += 1
         }
     }
 
@@ -352,16 +390,34 @@ final class CoordinatorLoop {
     // MARK: Timers
 
     func timers() throws {
-        let now = Date()
+        now = Date()
         if now.timeIntervalSince(lastHeartbeat) * 1000 >= Double(execution.heartbeatMs) {
             lastHeartbeat = now
             let beat = WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
                                                              timeoutMs: execution.heartbeatTimeoutMs, known: true))
             for worker in workers.values { send(worker.identity, beat) }
         }
+        // Liveness and task deadlines are checked a few times per heartbeat interval, not on every
+        // poll round: under load there are thousands of rounds per second.
+        let scanEvery = min(0.1, Double(execution.heartbeatMs) / 4000)
+        if now.timeIntervalSince(lastScan) >= scanEvery {
+            lastScan = now
+            try expire()
+        }
+        try assign()
+        if now.timeIntervalSince(lastPublished) >= 0.25 { publishStatus() }
+    }
+
+    /// Removes workers silent for the heartbeat timeout and fails leases past their deadline.
+    func expire() throws {
         let timeout = Double(execution.heartbeatTimeoutMs) / 1000
         let dead = workers.values.filter { now.timeIntervalSince($0.lastSeen) > timeout }.map(\.id)
-        let hung = tasks.values.filter { $0.state == .leased && $0.deadline < now }.map(\.id)
+        var hung: [String] = []
+        for worker in workers.values {
+            for id in worker.leases where tasks[id].map({ $0.state == .leased && $0.deadline < now }) ?? false {
+                hung.append(id)
+            }
+        }
         if !dead.isEmpty || !hung.isEmpty {
             try store.transaction { tx in
                 for key in dead {
@@ -380,7 +436,6 @@ final class CoordinatorLoop {
                 }
             }
         }
-        try assign()
     }
 
     /// Hands queued tasks to workers with free slots, one slot per worker per round.
@@ -399,6 +454,7 @@ final class CoordinatorLoop {
                 task.state = .leased
                 task.holder = key
                 task.lastSeq = 0
+                task.epoch = nil
                 task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
                 tasks[taskID] = task
                 workers[key]!.leases.insert(taskID)
@@ -412,6 +468,7 @@ final class CoordinatorLoop {
             queueHead = 0
         }
         guard !leases.isEmpty else { return }
+        if firstLease == nil { firstLease = Date() }
         try store.transaction { tx in
             for (taskID, key, attempt) in leases {
                 try tx.lease(task: taskID, attempt: attempt, worker: key,
@@ -422,5 +479,37 @@ final class CoordinatorLoop {
             send(workers[key]!.identity, WireMessage(.task, TaskBody(task: taskID, attempt: attempt),
                                                      payload: [tasks[taskID]!.spec]))
         }
+    }
+}
+
+extension CoordinatorLoop {
+    /// Live progress: tasks by state, workers and what they run, throughput and ETA.
+    func statusBody() -> StatusBody {
+        var counts: [ScheduledTask.State: Int] = [:]
+        for task in tasks.values { counts[task.state, default: 0] += 1 }
+        let now = Date()
+        var rate = 0.0
+        if let first = firstLease, finishedHere > 0 { rate = Double(finishedHere) / max(now.timeIntervalSince(first), 1e-3) }
+        let remaining = (counts[.queued] ?? 0) + (counts[.leased] ?? 0)
+        let workers = self.workers.values.sorted { $0.id < $1.id }.map { w in
+            StatusBody.Worker(
+                id: w.id, host: w.host, slots: w.slots, state: w.quarantined ? "quarantined" : "up",
+                lastSeenMs: Int(now.timeIntervalSince(w.lastSeen) * 1000),
+                running: w.leases.sorted().compactMap { id in
+                    tasks[id].map { StatusBody.Running(task: id, attempt: $0.attempts, label: $0.label, epoch: $0.epoch,
+                                                       epochs: $0.epochs) }
+                })
+        }
+        return StatusBody(sweep: owner.config.name, total: tasks.count, queued: counts[.queued] ?? 0,
+                          leased: counts[.leased] ?? 0, done: counts[.done] ?? 0, failed: counts[.failed] ?? 0,
+                          uptimeS: now.timeIntervalSince(startedAt), events: eventsHere, tasksPerS: rate,
+                          etaS: remaining == 0 ? 0 : (rate > 0 ? Double(remaining) / rate : nil), workers: workers)
+    }
+
+    /// Makes the current status readable from other threads (`Coordinator.status`).
+    func publishStatus() {
+        lastPublished = now
+        let status = statusBody()
+        owner.latestStatus.withLock { $0 = status }
     }
 }

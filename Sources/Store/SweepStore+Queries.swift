@@ -40,6 +40,31 @@ extension SweepStore {
         }
     }
 
+    /// A row of the `worker` table.
+    public struct WorkerRecord: Sendable {
+        public var id: String
+        public var host: String?
+        public var slots: Int?
+        public var device: String?
+        /// `up`, `quarantined`, `dead` or `gone`.
+        public var state: String
+        public var done: Int
+        public var failed: Int
+        public var lastSeen: Double?
+    }
+
+    /// Every worker that ever joined the sweep, in order of arrival.
+    public func workers() throws -> [WorkerRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, host, slots, device, state, done, failed, last_seen FROM worker ORDER BY first_seen, id
+                """).map {
+                WorkerRecord(id: $0["id"], host: $0["host"], slots: $0["slots"], device: $0["device"],
+                             state: $0["state"] ?? "?", done: $0["done"], failed: $0["failed"], lastSeen: $0["last_seen"])
+            }
+        }
+    }
+
     /// Metric rows of a task's result attempt (or its latest attempt): (epoch, name, value).
     public func metrics(task: String) throws -> [(epoch: Int, name: String, value: Double?)] {
         try queue.read { db in

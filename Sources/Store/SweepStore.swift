@@ -63,6 +63,39 @@ public final class SweepStore: Sendable {
                     failed INTEGER NOT NULL DEFAULT 0);
                 """)
         }
+        m.registerMigration("v2") { db in
+            // The event log is the record; the per-epoch metrics are a view over it. Writing ten
+            // metric rows per epoch event cost ~40 µs of B-tree work per event, the coordinator's
+            // largest cost (bench/RESULTS.md). Events become a rowid table: rows are appended in
+            // arrival order and only the small (task, attempt, seq) key is kept in a separate index.
+            try db.execute(sql: """
+                CREATE TABLE event_v2(task TEXT NOT NULL, attempt INTEGER NOT NULL, seq INTEGER NOT NULL,
+                    type TEXT NOT NULL, body TEXT NOT NULL, received REAL NOT NULL, UNIQUE (task, attempt, seq));
+                INSERT INTO event_v2(task, attempt, seq, type, body, received)
+                    SELECT task, attempt, seq, type, body, received FROM event ORDER BY received;
+                DROP TABLE event;
+                ALTER TABLE event_v2 RENAME TO event;
+                DROP TABLE metric;
+                CREATE VIEW metric(task, attempt, epoch, name, value) AS
+                    SELECT e.task, e.attempt, json_extract(e.body, '$.epoch'), m.key,
+                        CASE WHEN m.type IN ('integer', 'real') THEN CAST(m.value AS REAL) END
+                    FROM event AS e, json_each(e.body) AS m
+                    WHERE e.type = 'epoch' AND m.key IN (\(TrainingEvent.EpochMetrics.names.map { "'\($0)'" }
+                        .joined(separator: ", ")))
+                    UNION ALL
+                    SELECT e.task, e.attempt, json_extract(e.body, '$.epoch'),
+                        'probe_train_acc.' || json_extract(p.value, '$.tap'),
+                        CASE WHEN json_type(p.value, '$.train_acc') IN ('integer', 'real')
+                            THEN CAST(json_extract(p.value, '$.train_acc') AS REAL) END
+                    FROM event AS e, json_each(e.body, '$.taps') AS p WHERE e.type = 'probes'
+                    UNION ALL
+                    SELECT e.task, e.attempt, json_extract(e.body, '$.epoch'),
+                        'probe_test_acc.' || json_extract(p.value, '$.tap'),
+                        CASE WHEN json_type(p.value, '$.test_acc') IN ('integer', 'real')
+                            THEN CAST(json_extract(p.value, '$.test_acc') AS REAL) END
+                    FROM event AS e, json_each(e.body, '$.taps') AS p WHERE e.type = 'probes';
+                """)
+        }
         return m
     }
 
@@ -92,6 +125,16 @@ public final class SweepStore: Sendable {
         }
     }
 
+    /// Marks every worker recorded as up (or quarantined) as gone: called when a coordinator starts
+    /// (its workers announce themselves again) and when it ends.
+    @discardableResult
+    public func markWorkersGone() throws -> Int {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE worker SET state = 'gone' WHERE state IN ('up', 'quarantined')")
+            return db.changesCount
+        }
+    }
+
     /// Every task in grid order.
     public func tasks() throws -> [TaskRecord] {
         try queue.read { db in try TaskRecord.fetchAll(db, sql: "SELECT * FROM task ORDER BY ord") }
@@ -112,14 +155,43 @@ public final class SweepStore: Sendable {
 
     /// Runs `body` in one transaction; everything it wrote is durable when this returns.
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try queue.write { db in try body(StoreTransaction(db: db)) }
+        try queue.write { db in
+            let tx = StoreTransaction(db: db)
+            let result = try body(tx)
+            try tx.flush()
+            return result
+        }
     }
 }
 
 /// Writes inside one store transaction.
+///
+/// One transaction holds a whole poll round of messages; per-attempt bookkeeping that every event
+/// would otherwise update (`attempt.last_seq`) is collected and written once, before the commit.
 public struct StoreTransaction {
     let db: Database
-    var now: Double { Date().timeIntervalSince1970 }
+    /// One clock reading per transaction: a batch is received at one time.
+    let now = Date().timeIntervalSince1970
+    let lastSeqs = LastSequences()
+
+    /// The highest stored sequence number per attempt in this transaction.
+    final class LastSequences {
+        var byAttempt: [AttemptKey: Int] = [:]
+    }
+
+    struct AttemptKey: Hashable {
+        var task: String
+        var attempt: Int
+    }
+
+    func flush() throws {
+        guard !lastSeqs.byAttempt.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "UPDATE attempt SET last_seq = max(last_seq, ?) WHERE task = ? AND attempt = ?")
+        for (key, seq) in lastSeqs.byAttempt {
+            try statement.execute(arguments: [seq, key.task, key.attempt])
+        }
+        lastSeqs.byAttempt.removeAll()
+    }
 
     /// Records a new lease of `task` (attempt `attempt`) to `worker`.
     public func lease(task: String, attempt: Int, worker: String, deadline: Double) throws {
@@ -144,25 +216,24 @@ public struct StoreTransaction {
     /// Stores event `seq` of a lease and its rows. Returns false when it was already stored.
     @discardableResult
     public func ingest(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> Bool {
+        try ingestEvent(task: task, attempt: attempt, seq: seq, json: json) != nil
+    }
+
+    /// Stores event `seq` of a lease and its rows; returns the event, or nil when it was already stored.
+    ///
+    /// `json` is stored as received; it must decode as a `TrainingEvent` (else this throws and
+    /// writes nothing).
+    public func ingestEvent(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> TrainingEvent? {
+        let event = try TrainingEvent.decode(json: json)
         let text = String(decoding: json, as: UTF8.self)
-        let event = try TrainingEvent.decode(jsonLine: text)
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)")
         try insert.execute(arguments: [task, attempt, seq, event.type, text, now])
-        guard db.changesCount > 0 else { return false }
-        try db.cachedStatement(sql: "UPDATE attempt SET last_seq = max(last_seq, ?) WHERE task = ? AND attempt = ?")
-            .execute(arguments: [seq, task, attempt])
+        guard db.changesCount > 0 else { return nil }
+        let key = AttemptKey(task: task, attempt: attempt)
+        lastSeqs.byAttempt[key] = max(lastSeqs.byAttempt[key] ?? 0, seq)
         switch event {
-        case .epoch(let m):
-            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric(task, attempt, epoch, name, value) VALUES (?,?,?,?,?)")
-            for (name, value) in m.named {
-                try statement.execute(arguments: [task, attempt, m.epoch, name, value.isFinite ? value : nil])
-            }
-        case .probes(let p):
-            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric(task, attempt, epoch, name, value) VALUES (?,?,?,?,?)")
-            for t in p.taps {
-                try statement.execute(arguments: [task, attempt, p.epoch, "probe_train_acc.\(t.tap)", t.trainAccuracy])
-                try statement.execute(arguments: [task, attempt, p.epoch, "probe_test_acc.\(t.tap)", t.testAccuracy])
-            }
+        case .epoch, .probes:
+            break  // the `metric` view reads them from the event log (the decode above validated them)
         case .similarity(let row):
             try matrixRows(task: task, attempt: attempt, kind: row.kind, index: row.index, epoch: row.epoch,
                            epochs: row.epochs, rows: row.rows)
@@ -176,16 +247,17 @@ public struct StoreTransaction {
                 try statement.execute(arguments: [task, attempt, image.tap, r.epoch, image.plane, image.resolution,
                                                   Data(image.labels)])
             }
-        case .done(let summary):
-            try db.cachedStatement(sql: "UPDATE task SET summary = ?, outcome = 'done' WHERE id = ?")
-                .execute(arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), task])
+        case .done:
+            // The summary is the event without its "type" member.
+            try db.cachedStatement(sql: "UPDATE task SET summary = json_remove(?, '$.type'), outcome = 'done' WHERE id = ?")
+                .execute(arguments: [text, task])
         case .diverged(let d):
             try db.cachedStatement(sql: "UPDATE task SET outcome = 'diverged', reason = ? WHERE id = ?")
                 .execute(arguments: ["diverged at epoch \(d.epoch): \(d.reason)", task])
         case .started, .perfectFit, .checkpoint:
             break
         }
-        return true
+        return event
     }
 
     func matrixRows(task: String, attempt: Int, kind: String, index: Int, epoch: Int, epochs: [Int],

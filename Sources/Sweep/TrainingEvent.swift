@@ -76,20 +76,11 @@ public enum TrainingEvent: Codable, Sendable, Equatable {
     }
 
     /// One line of JSON (sorted keys), as `strata train --json` prints it.
-    public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    public func jsonLine() throws -> String { String(decoding: try json(), as: UTF8.self) }
 
     /// Decodes one JSON line.
     public static func decode(jsonLine: some StringProtocol) throws -> TrainingEvent {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(TrainingEvent.self, from: Data(jsonLine.utf8))
+        try decode(json: Array(jsonLine.utf8))
     }
 }
 
@@ -151,6 +142,10 @@ extension TrainingEvent {
             case noisyAccuracy = "noisy_acc", memorization, testLoss = "test_loss", testAccuracy = "test_acc"
             case learningRate = "lr", seconds, imagesPerSecond = "images_per_s"
         }
+
+        /// The names of the metrics, in the order of `named`.
+        public static let names = ["train_loss", "train_acc", "clean_acc", "noisy_acc", "memorization", "test_loss",
+                                   "test_acc", "lr", "seconds", "images_per_s"]
 
         /// The metrics by name, as the store keeps them (names of the JSON keys).
         public var named: [(String, Double)] {

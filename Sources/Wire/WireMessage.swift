@@ -1,3 +1,4 @@
+import FlatJSON
 import Foundation
 
 /// The commands of the Strata protocol (docs/PROTOCOL.md).
@@ -11,6 +12,7 @@ public enum Command: String, Sendable, CaseIterable {
     case heartbeat = "HEARTBEAT"
     case cancel = "CANCEL"
     case bye = "BYE"
+    case status = "STATUS"
 }
 
 /// Why an inbound message was rejected.
@@ -73,8 +75,21 @@ public struct WireMessage: Sendable {
         self.payload = Array(frames.dropFirst(3))
     }
 
+    /// A sequenced message (EVENT, ACK, DONE) with its body written without `JSONEncoder`.
+    public init(_ command: Command, _ body: SequenceBody, payload: [[UInt8]] = []) {
+        (self.command, self.body, self.payload) = (command, body.json, payload)
+    }
+
     /// Decodes the body as `type`.
     public func decode<Body: Decodable>(_ type: Body.Type) throws -> Body {
+        if type == SequenceBody.self {
+            // The hot path (one per EVENT and ACK): a flat scan instead of JSONDecoder.
+            do {
+                return try SequenceBody(json: body) as! Body
+            } catch {
+                throw WireError(.body, "\(command.rawValue) body does not decode: \(error)")
+            }
+        }
         do {
             return try WireMessage.decoder.decode(type, from: Data(body))
         } catch {
@@ -129,6 +144,24 @@ public struct SequenceBody: Codable, Sendable {
     public var attempt: Int
     public var seq: Int
     public init(task: String, attempt: Int, seq: Int) { (self.task, self.attempt, self.seq) = (task, attempt, seq) }
+
+    /// Reads `{"task","attempt","seq"}` (other members are ignored).
+    public init(json: [UInt8]) throws {
+        let object = try FlatJSONObject(json)
+        guard let task = object.string("task"), let attempt = object.int("attempt"), let seq = object.int("seq") else {
+            throw WireError(.body, "expected {\"task\": string, \"attempt\": int, \"seq\": int}")
+        }
+        (self.task, self.attempt, self.seq) = (task, attempt, seq)
+    }
+
+    /// The body as JSON with sorted keys.
+    public var json: [UInt8] {
+        var writer = FlatJSONWriter(capacity: 48 + task.utf8.count)
+        writer.write("attempt", attempt)
+        writer.write("seq", seq)
+        writer.write("task", task)
+        return writer.finish()
+    }
 }
 
 /// FAIL: a lease ended in an error.
@@ -167,4 +200,70 @@ public struct CancelBody: Codable, Sendable {
 public struct ByeBody: Codable, Sendable {
     public var reason: String
     public init(reason: String) { self.reason = reason }
+}
+
+/// STATUS: a client (not a worker) asks a running coordinator for live progress with an empty
+/// body `{}`; the coordinator answers with this body.
+public struct StatusBody: Codable, Sendable {
+    /// The sweep's name.
+    public var sweep: String
+    /// Tasks by state; `leased` tasks are running on a worker.
+    public var total: Int
+    public var queued: Int
+    public var leased: Int
+    public var done: Int
+    public var failed: Int
+    /// Seconds since this coordinator process started.
+    public var uptimeS: Double
+    /// Events stored since this coordinator process started.
+    public var events: Int
+    /// Tasks finished per second since this coordinator handed out its first task (0 before the first).
+    public var tasksPerS: Double
+    /// Seconds left at that rate; nil while unknown.
+    public var etaS: Double?
+    /// Connected workers.
+    public var workers: [Worker]
+
+    /// A connected worker and what it runs.
+    public struct Worker: Codable, Sendable {
+        public var id: String
+        public var host: String
+        public var slots: Int
+        /// `up` or `quarantined`.
+        public var state: String
+        /// Milliseconds since the coordinator last heard from it.
+        public var lastSeenMs: Int
+        public var running: [Running]
+        public init(id: String, host: String, slots: Int, state: String, lastSeenMs: Int, running: [Running]) {
+            (self.id, self.host, self.slots, self.state) = (id, host, slots, state)
+            (self.lastSeenMs, self.running) = (lastSeenMs, running)
+        }
+        enum CodingKeys: String, CodingKey { case id, host, slots, state, lastSeenMs = "last_seen_ms", running }
+    }
+
+    /// A lease being run.
+    public struct Running: Codable, Sendable {
+        public var task: String
+        public var attempt: Int
+        /// The task's grid values, e.g. `arch=mlp width=64`.
+        public var label: String
+        /// The last epoch reported (nil before the first), and the epochs the task runs.
+        public var epoch: Int?
+        public var epochs: Int
+        public init(task: String, attempt: Int, label: String, epoch: Int?, epochs: Int) {
+            (self.task, self.attempt, self.label, self.epoch, self.epochs) = (task, attempt, label, epoch, epochs)
+        }
+    }
+
+    public init(sweep: String, total: Int, queued: Int, leased: Int, done: Int, failed: Int, uptimeS: Double,
+                events: Int, tasksPerS: Double, etaS: Double?, workers: [Worker])
+    {
+        (self.sweep, self.total, self.queued, self.leased, self.done, self.failed) = (sweep, total, queued, leased, done, failed)
+        (self.uptimeS, self.events, self.tasksPerS, self.etaS, self.workers) = (uptimeS, events, tasksPerS, etaS, workers)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sweep, total, queued, leased, done, failed, uptimeS = "uptime_s", events, tasksPerS = "tasks_per_s"
+        case etaS = "eta_s", workers
+    }
 }

@@ -42,6 +42,10 @@ final class Run {
     var ended = false
     /// Sent but not yet acknowledged, in sequence order.
     var outbox: [(seq: Int, message: WireMessage)] = []
+    /// The highest sequence number handed to the socket; later ones wait for room (high-water mark).
+    var sentThrough = 0
+    /// Whether some of the outbox has not been handed to the socket yet.
+    var hasUnsent: Bool { (outbox.last?.seq ?? 0) > sentThrough }
     init(lease: Lease) { self.lease = lease }
 }
 
@@ -79,14 +83,31 @@ final class WorkerLoop {
         return socket
     }
 
-    func send(_ message: WireMessage) {
+    @discardableResult
+    func send(_ message: WireMessage) -> Bool {
         do {
             if try !socket.send(message.frames) {
-                logger.debug("send queue full; \(message.command.rawValue) will be replayed")
+                logger.debug("send queue full; \(message.command.rawValue) will be sent again")
+                return false
             }
             lastSent = Date()
+            return true
         } catch {
             logger.warning("send failed: \(error)")
+            return false
+        }
+    }
+
+    /// Hands a run's messages to the socket in order, up to the first that finds no room; the
+    /// loop calls it again until everything is out (then the ACKs empty the outbox).
+    func pushOut(_ run: Run) {
+        guard let first = run.outbox.first?.seq else { return }
+        // The outbox holds consecutive sequence numbers (ACKs remove a prefix).
+        var i = max(0, run.sentThrough + 1 - first)
+        while i < run.outbox.count {
+            guard send(run.outbox[i].message) else { return }
+            run.sentThrough = run.outbox[i].seq
+            i += 1
         }
     }
 
@@ -101,7 +122,8 @@ final class WorkerLoop {
     /// Sends every unacknowledged message again, in order.
     func replay() {
         for run in runs.values {
-            for entry in run.outbox { send(entry.message) }
+            run.sentThrough = 0
+            pushOut(run)
         }
     }
 
@@ -121,12 +143,16 @@ final class WorkerLoop {
                 }
             }
             let waiting = runs.values.contains { $0.child != nil && $0.child!.stdout < 0 && $0.child!.stderr < 0 }
-            let ready = try Poller().poll(sockets: [socket], fds: fds, timeoutMs: waiting ? 20 : 100)
+            let unsent = runs.values.contains { $0.hasUnsent }
+            let ready = try Poller().poll(sockets: [socket], fds: fds, timeoutMs: unsent ? 2 : waiting ? 20 : 100)
             if ready.fds.contains(agent.wake.fd) { agent.wake.drain() }
             if !ready.sockets.isEmpty {
                 while let frames = try socket.receive() { handle(frames) }
             }
-            for run in Array(runs.values) { pump(run) }
+            for run in Array(runs.values) {
+                pump(run)
+                if run.hasUnsent { pushOut(run) }
+            }
             tick()
         }
         for run in runs.values { run.child?.kill() }
@@ -195,7 +221,7 @@ final class WorkerLoop {
         {
             do {
                 try SyntheticTask.run(spec, inProcess: true) { event in
-                    self.relay(run, Array(try event.jsonLine().utf8), final: event.isFinal)
+                    self.relay(run, try event.json(), final: event.isFinal)
                 }
                 finish(run, status: (0, "exited with status 0"))
             } catch {
@@ -218,14 +244,14 @@ final class WorkerLoop {
         let message = WireMessage(.event, body, payload: [json])
         run.outbox.append((run.seq, message))
         if final { run.sawFinal = true }
-        send(message)
+        pushOut(run)
     }
 
     func sequenced<Body: Encodable>(_ run: Run, _ command: Command, _ body: Body) {
         run.seq += 1
         let message = WireMessage(command, body)
         run.outbox.append((run.seq, message))
-        send(message)
+        pushOut(run)
     }
 
     /// Reads a child's output, relays complete lines, and notices its end.
@@ -239,7 +265,7 @@ final class WorkerLoop {
                     run.line.removeSubrange(...newline)
                     guard !line.isEmpty, !run.sawFinal else { continue }
                     do {
-                        let event = try TrainingEvent.decode(jsonLine: String(decoding: line, as: UTF8.self))
+                        let event = try TrainingEvent.decode(json: line)
                         relay(run, line, final: event.isFinal)
                     } catch {
                         logger.warning("task \(run.lease.task): skipped an output line that is not an event: \(error)")

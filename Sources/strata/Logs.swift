@@ -1,14 +1,14 @@
 import Foundation
 import Logging
 
-/// Logging set-up for the command line: to stderr, level from `STRATA_LOG` (default info).
+/// Logging set-up for the command line: to stderr, level from `STRATA_LOG` (default info, or what the command asks).
 enum Logs {
     nonisolated(unsafe) private static var done = false
 
-    static func bootstrap() {
+    static func bootstrap(defaultLevel: Logger.Level = .info) {
         guard !done else { return }
         done = true
-        let level = ProcessInfo.processInfo.environment["STRATA_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let level = ProcessInfo.processInfo.environment["STRATA_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? defaultLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -23,7 +23,9 @@ struct RunCommand: AsyncParsableCommand {
     var threads = 1
 
     func run() async throws {
-        Logs.bootstrap()
+        // On a terminal the progress block is redrawn in place: only warnings go to stderr then
+        // (STRATA_LOG still chooses the level).
+        Logs.bootstrap(defaultLevel: ProgressDisplay.interactive ? .warning : .info)
         let sweep = try loadConfig(config)
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = "tcp://127.0.0.1:*"
@@ -41,10 +43,25 @@ struct RunCommand: AsyncParsableCommand {
             process.executableURL = URL(fileURLWithPath: WorkerOptions.currentExecutable())
             process.arguments = ["worker", "--connect", endpoint, "--threads", String(threads),
                                  "--name", "local-\(getpid())-\(i)"]
+            if ProgressDisplay.interactive {
+                var environment = ProcessInfo.processInfo.environment
+                environment["STRATA_LOG"] = environment["STRATA_LOG"] ?? "warning"  // keep the progress block readable
+                process.environment = environment
+            }
             try process.run()
             children.withLock { $0.append(process) }
         }
+        let progress = Task {
+            var display = ProgressDisplay()
+            while !Task.isCancelled {
+                if let status = coordinator.status { display.show(status) }
+                try? await Task.sleep(for: .seconds(display.interval))
+            }
+            if let status = coordinator.status { display.show(status) }
+        }
         let result = try await outcome
+        progress.cancel()
+        await progress.value
         _ = trap
         // Workers leave on the coordinator's BYE; give them a moment, then make sure.
         for process in children.withLock({ $0 }) {

@@ -1,27 +1,82 @@
 import ArgumentParser
 import Foundation
 import Store
+import Wire
 
-/// `strata status`: progress of a sweep from its output folder.
+/// `strata status`: progress of a sweep, from its output folder or live from its coordinator.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Tasks by state, workers, throughput and ETA of a sweep.")
+        commandName: "status", abstract: "Tasks by state, workers, throughput and ETA of a sweep.",
+        discussion: """
+            From the output folder: what the store holds (works while the sweep runs and after it). \
+            With --connect: live from the running coordinator, including each worker's current task and epoch.
+            """)
 
     @Argument(help: "The sweep's output folder (holding strata.sqlite).")
-    var dir: String
+    var dir: String?
+
+    @Option(help: "Ask a running coordinator instead, e.g. tcp://127.0.0.1:5555.")
+    var connect: String?
+
+    @Option(help: "Seconds to wait for the coordinator's answer (with --connect).")
+    var timeout: Double = 3
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    func validate() throws {
+        if (dir == nil) == (connect == nil) {
+            throw ValidationError("give either the sweep's output folder or --connect tcp://HOST:PORT")
+        }
+    }
+
     func run() throws {
+        if let connect { try live(connect) } else { try stored(dir!) }
+    }
+
+    /// Asks the coordinator at `endpoint` with a STATUS message (docs/PROTOCOL.md).
+    func live(_ endpoint: String) throws {
+        let context = ZMQContext()
+        let socket = try ZMQSocket(context, .dealer)
+        defer { socket.close() }
+        try socket.set(5, bytes: Array("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))".utf8))  // ZMQ_ROUTING_ID
+        try socket.connect(endpoint)
+        _ = try socket.send(WireMessage(command: .status, body: Array("{}".utf8)).frames)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            _ = try Poller().poll(sockets: [socket], fds: [], timeoutMs: 50)
+            while let frames = try socket.receive() {
+                guard let message = try? WireMessage(frames: frames), message.command == .status else { continue }
+                if json {
+                    print(String(decoding: message.body, as: UTF8.self))
+                } else {
+                    StatusText.lines(try message.decode(StatusBody.self)).forEach { print($0) }
+                }
+                return
+            }
+        }
+        throw NoAnswer(description: """
+            no answer from \(endpoint) within \(timeout) s: is a coordinator running there? \
+            (for a finished sweep, give its output folder instead)
+            """)
+    }
+
+    /// Reads the sweep's store.
+    func stored(_ dir: String) throws {
         let path = (dir as NSString).appendingPathComponent("strata.sqlite")
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no strata.sqlite in \(dir); give the sweep's output folder (runs/<name>)")
         }
-        let p = try SweepStore(path: path).progress()
+        let store = try SweepStore(path: path)
+        let p = try store.progress()
+        let workers = try store.workers()
         if json {
+            let list: [[String: Any]] = workers.map {
+                ["id": $0.id, "host": $0.host ?? NSNull(), "state": $0.state, "done": $0.done, "failed": $0.failed]
+            }
             let object: [String: Any] = ["name": p.name, "total": p.total, "states": p.states, "workers": p.workers,
-                                         "tasks_per_s": p.tasksPerSecond, "eta_s": p.etaSeconds ?? NSNull()]
+                                         "worker_list": list, "tasks_per_s": p.tasksPerSecond,
+                                         "eta_s": p.etaSeconds ?? NSNull()]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
                          as: UTF8.self))
             return
@@ -30,6 +85,15 @@ struct StatusCommand: ParsableCommand {
         for state in ["queued", "leased", "done", "failed"] { print("  \(state): \(p.states[state] ?? 0)") }
         print("workers: " + p.workers.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         print(String(format: "throughput: %.2f tasks/s", p.tasksPerSecond))
-        if let eta = p.etaSeconds { print(String(format: "ETA: %.0f s", eta)) }
+        if let eta = p.etaSeconds { print("ETA: " + StatusText.duration(eta)) }
+        if !workers.isEmpty {
+            let rows = workers.map { [$0.id, $0.host ?? "", $0.state, String($0.done), String($0.failed)] }
+            StatusText.table(header: ["WORKER", "HOST", "STATE", "DONE", "FAILED"], rows: rows).forEach { print($0) }
+        }
     }
+}
+
+/// A coordinator that did not answer STATUS in time (exit status 1, without the usage text).
+struct NoAnswer: Error, CustomStringConvertible {
+    var description: String
 }

@@ -194,4 +194,33 @@ struct FaultToleranceTests {
         try Self.expectCompleteResults(try h.store(), events: 4)
         raw.close()
     }
+
+    @Test func statusAnswersLiveProgressAndWorkersAreGoneAfterTheSweep() throws {
+        let h = try Harness()
+        let config = try h.config(Self.yaml(events: 10, paceMs: 100, widths: [1, 2]))
+        let coordinator = try h.coordinator(config)
+        _ = try h.store()  // listening
+        try h.worker("w")
+        let context = ZMQContext()
+        let client = try ZMQSocket(context, .dealer)
+        defer { client.close() }
+        try client.set(5, bytes: Array("status-client".utf8))  // ZMQ_ROUTING_ID
+        try client.connect(h.endpoint)
+        var status: StatusBody?
+        let deadline = Date().addingTimeInterval(30)
+        while status == nil && Date() < deadline {
+            _ = try client.send(WireMessage(command: .status, body: Array("{}".utf8)).frames)
+            _ = try Poller().poll(sockets: [client], fds: [], timeoutMs: 200)
+            while let frames = try client.receive() {
+                let body = try WireMessage(frames: frames).decode(StatusBody.self)
+                if body.workers.first?.running.first?.epoch != nil { status = body }
+            }
+        }
+        let s = try #require(status, "no STATUS answer with a running epoch")
+        #expect(s.total == 2 && s.leased == 1 && s.queued + s.done == 1)
+        #expect(s.workers.map(\.id) == ["w"])
+        #expect(s.workers.first?.running.first?.epochs == 10)
+        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try h.store().workers().map(\.state) == ["gone"])
+    }
 }
