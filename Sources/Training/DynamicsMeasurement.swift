@@ -16,10 +16,13 @@ final class DynamicsMeasurement {
     let spec: MeasureSpec
     let taps: [String]
     let classes: Int
-    let measurementImages: Tensor
-    let probeTrainImages: Tensor
+    /// The fixed inputs, measured in one pass: rows 0..<measured are the CKA measurement set, rows
+    /// 0..<probeTrain the probe-training set, and rows probeTestStart..< the probe-test set.
+    let inputs: Tensor
+    let measured: Int
+    let probeTrain: Int
+    let probeTestStart: Int
     let probeTrainLabels: Tensor
-    let probeTestImages: Tensor
     let probeTestLabels: Tensor
     /// Per plane, the grid the scores use; for the first `pictures` planes also a wider grid for pictures.
     let scoreGrids: [PlaneGrid]
@@ -42,27 +45,26 @@ final class DynamicsMeasurement {
         var order = Array(0..<n)
         order.shuffle(using: &rng)
         func take(_ count: Int, from start: Int) -> [Int] {
-            Array(order[Swift.min(start, n)..<Swift.min(start + Swift.max(count, 0), n)]).sorted()
+            Array(order[Swift.min(start, n)..<Swift.min(start + Swift.max(count, 0), n)])
         }
-        let measureIndex = take(m.examples, from: 0)
-        guard measureIndex.count >= 4 else {
+        // The measurement set and the probe-training set are prefixes of one shuffled order (so they
+        // overlap and share their forward pass); the probe-test set follows them.
+        let head = take(Swift.max(m.examples, m.probes ? m.probeTrain : 0), from: 0)
+        let testIndex = m.probes ? take(m.probeTest, from: head.count) : []
+        measured = Swift.min(m.examples, head.count)
+        guard measured >= 4 else {
             throw TrainingError("measure.examples: CKA needs at least 4 examples, the training subset has \(n)")
         }
-        // The probe sets are drawn from the same shuffled order (the measurement set may overlap them).
-        let probeTrain = take(m.probeTrain, from: 0)
-        let probeTest = take(m.probeTest, from: m.probeTrain)
-        func images(_ index: [Int]) throws -> Tensor {
-            try data.trainImages.indexSelect(0, Tensor(index.map(Int64.init)).to(data.trainImages.device))
-        }
+        probeTrain = m.probes ? Swift.min(m.probeTrain, head.count) : 0
+        probeTestStart = head.count
         let labels = m.probeCleanLabels ? data.train.labels : data.trainLabelArray
-        func labelTensor(_ index: [Int]) throws -> Tensor {
-            try Tensor(index.map { Int64(labels[$0]) }).to(data.trainImages.device)
-        }
-        measurementImages = try images(measureIndex)
-        probeTrainImages = try images(probeTrain)
-        probeTrainLabels = try labelTensor(probeTrain)
-        probeTestImages = try images(probeTest.isEmpty ? probeTrain : probeTest)
-        probeTestLabels = try labelTensor(probeTest.isEmpty ? probeTrain : probeTest)
+        let device = data.trainImages.device
+        let union = head + testIndex
+        inputs = try data.trainImages.indexSelect(0, Tensor(union.map(Int64.init)).to(device))
+        probeTrainLabels = try Tensor(head.prefix(probeTrain).map { Int64(labels[$0]) }).to(device)
+        // Without a probe-test set (a small training subset), probes are scored on their training set.
+        let scoredIndex = testIndex.isEmpty ? Array(head.prefix(probeTrain)) : testIndex
+        probeTestLabels = try Tensor(scoredIndex.map { Int64(labels[$0]) }).to(device)
         var scoreGrids: [PlaneGrid] = [], pictureGrids: [PlaneGrid] = []
         if m.planes > 0 {
             let triplets = try DecisionPlane.triplets(labels: data.train.labels, count: m.planes,
@@ -88,9 +90,9 @@ final class DynamicsMeasurement {
     /// Measures `network` at `epoch`, emitting `similarity`, `probes` and `regions` events.
     func measure(network: Network, epoch: Int, emit: (TrainingEvent) throws -> Void) throws {
         network.setTraining(false)
+        let (raw, pooled) = try timed("forward") { try withNoGrad { try fixedActivations(network) } }
         try withNoGrad {
-            let acts = try timed("forward") { try activations(network, measurementImages, pool: false).taps }
-            let rows = try timed("cka") { try cka.append(epoch: epoch, activations: acts) }
+            let rows = try timed("cka") { try cka.append(epoch: epoch, activations: raw) }
             epochs = cka.epochs
             for row in rows {
                 try emit(.similarity(.init(kind: row.kind, index: row.index, epoch: row.epoch, epochs: row.epochs,
@@ -98,16 +100,18 @@ final class DynamicsMeasurement {
             }
         }
         var probes: [String: LinearProbe] = [:]
-        if spec.probes {
-            let trainActs = try timed("forward") { try withNoGrad { try activations(network, probeTrainImages, pool: true).taps } }
-            let testActs = try timed("forward") { try withNoGrad { try activations(network, probeTestImages, pool: true).taps } }
+        if spec.probes && probeTrain > 0 {
             var results: [TrainingEvent.TapProbe] = []
             try timed("probes") {
                 for tap in taps {
-                    let probe = try LinearProbe(activations: trainActs[tap]!, labels: probeTrainLabels, classes: classes)
+                    let features = pooled[tap]!
+                    let train = try features.narrow(0, start: 0, length: probeTrain)
+                    let test = probeTestStart < features.size(0)
+                        ? try features.narrow(0, start: probeTestStart, length: features.size(0) - probeTestStart) : train
+                    let probe = try LinearProbe(activations: train, labels: probeTrainLabels, classes: classes)
                     probes[tap] = probe
                     results.append(.init(tap: tap, trainAccuracy: probe.trainAccuracy,
-                                         testAccuracy: try probe.accuracy(testActs[tap]!, labels: probeTestLabels)))
+                                         testAccuracy: try probe.accuracy(test, labels: probeTestLabels)))
                 }
             }
             try emit(.probes(.init(epoch: epoch, taps: results)))
@@ -133,6 +137,22 @@ final class DynamicsMeasurement {
             try emit(.regions(.init(index: row.index, epoch: epoch, epochs: row.epochs,
                                     rows: row.rows.map { .init(tap: $0.tap, values: $0.values) }, images: images)))
         }
+    }
+
+    /// One pass over the fixed inputs: raw tap activations of the measurement rows (for CKA) and pooled
+    /// features of every row (for probes).
+    func fixedActivations(_ network: Network) throws -> (raw: [String: Tensor], pooled: [String: Tensor]) {
+        var raw: [String: [Tensor]] = [:], pooled: [String: [Tensor]] = [:]
+        for start in stride(from: 0, to: inputs.size(0), by: chunk) {
+            let length = Swift.min(chunk, inputs.size(0) - start)
+            let out = try network.forward(inputs.narrow(0, start: start, length: length), collectTaps: true)
+            let keep = Swift.min(Swift.max(measured - start, 0), length)
+            for (tap, t) in out.taps {
+                if keep > 0 { raw[tap, default: []].append(keep == length ? t : try t.narrow(0, start: 0, length: keep)) }
+                if spec.probes { pooled[tap, default: []].append(try LinearProbe.pooledFeatures(t)) }
+            }
+        }
+        return (try raw.mapValues { try Tensor.cat($0, dim: 0) }, try pooled.mapValues { try Tensor.cat($0, dim: 0) })
     }
 
     /// Logits and tap activations of `images` in chunks (taps pooled for probes when `pool`).
