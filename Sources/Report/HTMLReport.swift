@@ -1,3 +1,4 @@
+import Dynamics
 import Foundation
 import Sweep
 
@@ -5,8 +6,17 @@ import Sweep
 /// images, no scripts or styles fetched from anywhere.
 public struct HTMLReport {
     public var model: ReportModel
-    /// Phase boundaries (checkpoint indices) of a tap's matrix, drawn on heatmaps.
-    public var boundaries: (TaskReport, String, String) -> [Int] = { _, _, _ in [] }
+    /// Phase boundaries (checkpoint indices) of a tap's matrix, drawn on heatmaps: the segmentation
+    /// after the first checkpoints (SCIENCE.md, "Phases"), once the matrix is complete.
+    public var boundaries: (TaskReport, String, String) -> [Int] = { task, kind, tap in
+        let matrix = kind == "regions" ? task.regions[tap] : task.similarity[kind]?[tap]
+        guard let matrix, matrix.count >= 4, matrix.epochs.count >= matrix.count else { return [] }
+        let square = matrix.square
+        guard square.allSatisfy({ $0.allSatisfy(\.isFinite) }),
+              let analysis = try? PhaseAnalysis(similarity: square, epochs: Array(matrix.epochs.prefix(matrix.count)))
+        else { return [] }
+        return analysis.late.boundaries
+    }
 
     public init(model: ReportModel) { self.model = model }
 

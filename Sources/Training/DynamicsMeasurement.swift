@@ -34,6 +34,9 @@ final class DynamicsMeasurement {
     /// Seconds spent per measurement stage, for the overhead benchmark.
     private(set) var seconds: [String: Double] = [:]
     let chunk = 500
+    /// δ of the double-descent detector: the rise of test error (after a local minimum) that counts.
+    /// Small subsets have noisy test curves; 0.05 keeps their wiggles from counting.
+    static let doubleDescentRise = 0.05
 
     init(spec task: TaskSpec, data: PreparedData, taps: [String], gramDirectory: URL?) throws {
         let m = task.measure
@@ -178,9 +181,11 @@ final class DynamicsMeasurement {
         if let regions {
             let matrices = try regions.taps.map { (tap: $0, similarity: try regions.matrix(tap: $0)) }
             out.merge(try DerivedScores.scores(kind: "regions", matrices: matrices, epochs: regions.epochs,
-                                               perfectFitEpoch: perfectFitEpoch, testError: testError)) { a, _ in a }
+                                               perfectFitEpoch: perfectFitEpoch, testError: testError,
+                                               doubleDescentThreshold: Self.doubleDescentRise)) { a, _ in a }
         }
-        if out.isEmpty, let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error)) {
+        if out.isEmpty, let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error),
+                                                          threshold: Self.doubleDescentRise) {
             out["double_descent.height"] = dd.height
             out["double_descent.peak_epoch"] = Double(dd.peakEpoch)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Wire
 import Coordinator
 import Foundation
+import Report
 import Sweep
 import Worker
 
@@ -21,6 +22,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "libtorch threads per worker.")
     var threads = 1
+
+    @Flag(inversion: .prefixedNo, help: "Write report.html into the output folder when the sweep ends.")
+    var report = true
 
     func run() async throws {
         // On a terminal the progress block is redrawn in place: only warnings go to stderr then
@@ -70,6 +74,16 @@ struct RunCommand: AsyncParsableCommand {
             if process.isRunning { process.terminate() }
         }
         print("sweep '\(sweep.name)': \(result.done) done, \(result.failed) failed → \(options.folder)")
+        if report {
+            let path = (options.folder as NSString).appendingPathComponent("report.html")
+            do {
+                try Data(HTMLReport(model: try ReportModel.load(folder: options.folder)).render().utf8)
+                    .write(to: URL(fileURLWithPath: path))
+                print("report: \(path)")
+            } catch {
+                FileHandle.standardError.write(Data("strata run: the report could not be written: \(error)\n".utf8))
+            }
+        }
         if result.interrupted { throw ExitCode(130) }
         if result.failed > 0 { throw ExitCode(1) }
     }
