@@ -29,6 +29,9 @@ final class DynamicsMeasurement {
     let pictureGrids: [PlaneGrid]
     let cka: SimilarityTracker
     let regions: RegionTracker?
+    /// The checkpoints that also draw the picture planes: at most six, spread over the schedule
+    /// (the report shows six), so pictures do not cost a forward pass at every checkpoint.
+    let pictureEpochs: Set<Int>
     /// Matrices' checkpoint epochs so far.
     private(set) var epochs: [Int] = []
     /// Seconds spent per measurement stage, for the overhead benchmark.
@@ -80,6 +83,9 @@ final class DynamicsMeasurement {
             }
         }
         (self.scoreGrids, self.pictureGrids) = (scoreGrids, pictureGrids)
+        let schedule = m.checkpoints(epochs: task.epochs)
+        pictureEpochs = schedule.count <= 6
+            ? Set(schedule) : Set((0..<6).map { schedule[($0 * (schedule.count - 1) + 2) / 5] })
         let kernels = try m.kernels.map { name -> CKAKernel in
             guard let k = CKAKernel(parsing: name) else {
                 throw TrainingError("measure.kernels: '\(name)' is not one of linear, rbf, rbf:T, debiased")
@@ -106,12 +112,14 @@ final class DynamicsMeasurement {
         if spec.probes && probeTrain > 0 {
             var results: [TrainingEvent.TapProbe] = []
             try timed("probes") {
-                for tap in taps {
+                let trained = try LinearProbe.fitJointly(
+                    activations: try taps.map { try pooled[$0]!.narrow(0, start: 0, length: probeTrain) },
+                    labels: probeTrainLabels, classes: classes)
+                for (tap, probe) in zip(taps, trained) {
                     let features = pooled[tap]!
-                    let train = try features.narrow(0, start: 0, length: probeTrain)
                     let test = probeTestStart < features.size(0)
-                        ? try features.narrow(0, start: probeTestStart, length: features.size(0) - probeTestStart) : train
-                    let probe = try LinearProbe(activations: train, labels: probeTrainLabels, classes: classes)
+                        ? try features.narrow(0, start: probeTestStart, length: features.size(0) - probeTestStart)
+                        : try features.narrow(0, start: 0, length: probeTrain)
                     probes[tap] = probe
                     results.append(.init(tap: tap, trainAccuracy: probe.trainAccuracy,
                                          testAccuracy: try probe.accuracy(test, labels: probeTestLabels)))
@@ -131,7 +139,7 @@ final class DynamicsMeasurement {
             for grid in scoreGrids { for (tap, image) in try labels(grid) { perTap[tap, default: []].append(image) } }
             let row = try regions.append(epoch: epoch, labels: perTap)
             var images: [TrainingEvent.RegionImage] = []
-            for (plane, grid) in pictureGrids.enumerated() {
+            for (plane, grid) in pictureGrids.enumerated() where pictureEpochs.contains(epoch) {
                 for (tap, image) in try labels(grid).sorted(by: { $0.key < $1.key }) {
                     images.append(.init(tap: tap, plane: plane, resolution: grid.resolution, labels: image,
                                         anchors: grid.anchorCells))

@@ -26,10 +26,18 @@ public final class LinearProbe {
     public let classes: Int
     /// Accuracy on the probe-training set after training.
     public private(set) var trainAccuracy: Double = 0
-    private let mean: Tensor
-    private let scale: Tensor
-    private let weight: Tensor
-    private let bias: Tensor
+    let mean: Tensor
+    let scale: Tensor
+    let weight: Tensor
+    let bias: Tensor
+
+    /// A probe from trained parameters (`LinearProbe.fitJointly`).
+    init(classes: Int, mean: Tensor, scale: Tensor, weight: Tensor, bias: Tensor, standardized z: Tensor,
+         targets: Tensor) throws
+    {
+        (self.classes, self.mean, self.scale, self.weight, self.bias) = (classes, mean, scale, weight, bias)
+        trainAccuracy = try accuracy(standardized: z, targets: targets)
+    }
 
     /// Trains a probe on activations (examples first) and Int64 labels in 0..<classes.
     public init(activations: Tensor, labels: Tensor, classes: Int, options: Options = Options()) throws {
@@ -93,7 +101,7 @@ public final class LinearProbe {
         return features
     }
 
-    private func standardize(_ activations: Tensor) throws -> Tensor {
+    func standardize(_ activations: Tensor) throws -> Tensor {
         let features = try Self.pooledFeatures(activations)
         guard features.size(1) == weight.size(1) else {
             throw DynamicsError(.invalidShape, "the probe was trained on \(weight.size(1)) pooled features, these "
@@ -104,11 +112,11 @@ public final class LinearProbe {
 
     private func logits(_ z: Tensor) throws -> Tensor { try Functional.linear(z, weight: weight, bias: bias) }
 
-    private func accuracy(standardized z: Tensor, targets: Tensor) throws -> Double {
+    func accuracy(standardized z: Tensor, targets: Tensor) throws -> Double {
         try withNoGrad { try logits(z).argmax(1).eq(targets).to(.float64).mean().item() }
     }
 
-    private static func checkedLabels(_ labels: Tensor, examples: Int, classes: Int) throws -> Tensor {
+    static func checkedLabels(_ labels: Tensor, examples: Int, classes: Int) throws -> Tensor {
         guard labels.rank == 1, labels.size(0) == examples else {
             throw DynamicsError(.mismatchedExamples, "\(examples) examples but labels of shape \(labels.shape)")
         }

@@ -1,0 +1,23 @@
+import Dynamics
+import Testing
+import Torch
+
+@Suite("Joint probes")
+struct ProbeJointTests {
+    @Test func jointTrainingEqualsTrainingEachProbeAlone() throws {
+        let g = try Generator(seed: 4)
+        let labels = try Tensor.randint(0, 3, [60], generator: g)
+        let conv = try Tensor.randn([60, 2, 4, 4], generator: g)  // pooled to 8 features
+        let tokens = try Tensor.randn([60, 5, 3], generator: g)   // pooled to 3 features
+        let flat = try Tensor.randn([60, 11], generator: g) + labels.to(.float32).unsqueeze(1)
+        let options = LinearProbe.Options(steps: 40)
+        let joint = try LinearProbe.fitJointly(activations: [conv, tokens, flat], labels: labels, classes: 3,
+                                               options: options)
+        for (probe, x) in zip(joint, [conv, tokens, flat]) {
+            let alone = try LinearProbe(activations: x, labels: labels, classes: 3, options: options)
+            #expect(abs(probe.trainAccuracy - alone.trainAccuracy) < 1e-9)
+            #expect(try probe.predict(x).toArray(Int64.self) == alone.predict(x).toArray(Int64.self))
+        }
+        #expect(joint[2].trainAccuracy > 0.9)  // the separable features are learned
+    }
+}
