@@ -15,8 +15,9 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-## test: build and run the whole test suite
+## test: build and run the whole test suite (the extras: NumPy and Chromium for the report tests)
 test: deps
+	@scripts/install-deps --extra
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test

@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Torch"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Sweep", "Torch"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sweep"]),
+        .testTarget(name: "ReportEndToEndTests", dependencies: ["Report", "Store", "Sweep", "CZlib"]),
         .testTarget(name: "FlatJSONTests", dependencies: ["FlatJSON"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
