@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= configs/quick.yaml
 WORKERS ?= 2
 
-.PHONY: all deps build test run bench bench-torch bench-models clean
+.PHONY: all deps build test run bench bench-torch bench-models bench-cka bench-measure bench-dist clean
 
 all: build
 
@@ -27,7 +27,7 @@ run: build
 	.build/release/strata run $(CONFIG) --workers $(WORKERS)
 
 ## bench: every benchmark in bench/, figures to compare with bench/RESULTS.md
-bench: bench-torch bench-models
+bench: bench-torch bench-models bench-cka bench-measure bench-dist
 
 bench-torch:
 	@scripts/install-deps --extra
@@ -38,6 +38,17 @@ bench-models:
 	@scripts/install-deps --extra
 	$(SWIFT) build -c release --product strata-bench
 	/usr/bin/python3 bench/models_step.py --rounds 3
+
+bench-cka:
+	@scripts/install-deps --extra
+	$(SWIFT) build -c release --product strata-bench
+	/usr/bin/python3 bench/cka_bench.py --rounds 3
+
+bench-measure: build
+	bench/measurement_overhead.sh .build/release/strata
+
+bench-dist: build
+	STRATA_BIN=.build/release/strata bench/dist_throughput.sh release 2000 1000
 
 clean:
 	rm -rf .build
