@@ -24,6 +24,15 @@ public struct HTMLReport {
                          "#9c755f", "#bab0ac"]
     static func color(_ i: Int) -> String { colors[i % colors.count] }
     static func esc(_ s: String) -> String { SVGChart.escape(s) }
+    /// Mean and sample standard deviation of the finite values (NaN mean when there are none).
+    static func meanStd(_ values: [Double]) -> (mean: Double, std: Double) {
+        let v = values.filter(\.isFinite)
+        guard !v.isEmpty else { return (.nan, 0) }
+        let m = v.reduce(0, +) / Double(v.count)
+        let s = v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
+        return (m, s)
+    }
+
     static func num(_ v: Double?, _ format: String = "%.3f") -> String {
         guard let v, v.isFinite else { return "–" }
         return String(format: format, v)
@@ -87,11 +96,8 @@ public struct HTMLReport {
         for name in groups.keys.sorted() {
             let tasks = groups[name]!
             func stat(_ f: (TaskReport) -> Double?) -> String {
-                let v = tasks.compactMap(f).filter(\.isFinite)
-                guard !v.isEmpty else { return "–" }
-                let m = v.reduce(0, +) / Double(v.count)
-                let s = v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
-                return String(format: "%.3f ± %.3f", m, s)
+                let (m, s) = Self.meanStd(tasks.compactMap(f))
+                return m.isFinite ? String(format: "%.3f ± %.3f", m, s) : "–"
             }
             t += "<tr><td>\(Self.esc(name))</td><td>\(tasks.count)</td><td>\(stat { $0.epochs.last?.testAccuracy })</td>"
                 + "<td>\(stat { $0.perfectFitEpoch.map(Double.init) })</td>"
@@ -106,9 +112,7 @@ public struct HTMLReport {
         func grouped(by keys: [String], _ value: (TaskReport) -> Double?) -> [(label: String, mean: Double, std: Double, color: String)] {
             let groups = Dictionary(grouping: model.tasks) { t in keys.map { t.value($0) }.joined(separator: " · ") }
             return groups.keys.sorted().enumerated().map { i, name in
-                let v = groups[name]!.compactMap(value).filter(\.isFinite)
-                let m = v.isEmpty ? Double.nan : v.reduce(0, +) / Double(v.count)
-                let s = v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
+                let (m, s) = Self.meanStd(groups[name]!.compactMap(value))
                 return (name, m, s, Self.color(i))
             }
         }

@@ -119,8 +119,9 @@ public enum SVGChart {
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let finite = bars.filter { $0.mean.isFinite }
         if finite.isEmpty { return empty(title, width: width, height: height) }
-        let hi = Swift.max(finite.map { $0.mean + ($0.std.isFinite ? $0.std : 0) }.max() ?? 1, 1e-9)
+        var hi = Swift.max(finite.map { $0.mean + ($0.std.isFinite ? $0.std : 0) }.max() ?? 1, 0)
         let lo = Swift.min(finite.map { $0.mean - ($0.std.isFinite ? $0.std : 0) }.min() ?? 0, 0)
+        if hi - lo < 1e-6 { hi = lo + 0.1 }  // all zero: a readable axis rather than one of 1e-9
         let py: (Double) -> Double = { top + (1 - ($0 - lo) / (hi - lo)) * plotH }
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" "
             + "role=\"img\" aria-label=\"\(escape(title))\"><text x=\"\(left)\" y=\"16\" class=\"ct\">\(escape(title))</text>"

@@ -122,15 +122,7 @@ public final class SimilarityTracker {
             throw DynamicsError(.unknownName, "no \(kernel) matrix for tap '\(tap)'; taps: \(taps), kernels: "
                                     + "\(options.kernels)")
         }
-        let t = rows.count
-        var m = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
-        for i in 0..<t {
-            for j in 0...i {
-                m[i][j] = rows[i][j]
-                m[j][i] = rows[i][j]
-            }
-        }
-        return m
+        return SimilarityMatrix.symmetric(fromRows: rows)
     }
 
     /// The checkpoint's embeddings for every kernel of one tap (and its Gram file when asked for).

@@ -49,14 +49,6 @@ public final class RegionTracker {
     /// The full T×T matrix (symmetric, unit diagonal) of a tap.
     public func matrix(tap: String) throws -> [[Double]] {
         guard let rows = history[tap] else { throw DynamicsError(.unknownName, "no region matrix for '\(tap)'") }
-        let t = rows.count
-        var m = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
-        for i in 0..<t {
-            for j in 0...i {
-                m[i][j] = rows[i][j]
-                m[j][i] = rows[i][j]
-            }
-        }
-        return m
+        return SimilarityMatrix.symmetric(fromRows: rows)
     }
 }

@@ -1,5 +1,18 @@
 /// Checks on a T×T similarity matrix given as rows, shared by the derived scores.
 enum SimilarityMatrix {
+    /// The full symmetric T×T matrix from rows that each hold one checkpoint against 0…i.
+    static func symmetric(fromRows rows: [[Double]]) -> [[Double]] {
+        let t = rows.count
+        var m = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
+        for i in 0..<t {
+            for j in 0...i {
+                m[i][j] = rows[i][j]
+                m[j][i] = rows[i][j]
+            }
+        }
+        return m
+    }
+
     /// Throws unless `s` is square, finite and matches `epochs` (when given, strictly increasing).
     static func check(_ s: [[Double]], epochs: [Int]? = nil) throws {
         guard s.allSatisfy({ $0.count == s.count }) else {
