@@ -18,8 +18,11 @@ struct TrainCommand: ParsableCommand {
             \(TaskKeysHelp.text)
             """)
 
-    @Argument(help: "A YAML file mapping task keys to values (optional).")
+    @Argument(help: "A YAML file mapping task keys to values, or a sweep config with --task (optional).")
     var config: String?
+
+    @Option(help: "With a sweep config: the id (or 1-based number) of the task to train, as `strata validate` lists them.")
+    var task: String?
 
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a task key: --set key=value (repeatable).")
     var settings: [String] = []
@@ -73,7 +76,19 @@ struct TrainCommand: ParsableCommand {
 
     func resolveSpec() throws -> TaskSpec {
         var spec = TaskSpec()
-        if let config { spec = try TaskSpecFile.load(config, into: spec) }
+        if let task {
+            guard let config else { throw ValidationError("--task needs a sweep config: strata train CONFIG --task ID") }
+            let sweep = try loadConfig(config)
+            guard let planned = sweep.tasks.first(where: { $0.id == task })
+                ?? Int(task).flatMap({ (1...sweep.tasks.count).contains($0) ? sweep.tasks[$0 - 1] : nil })
+            else {
+                throw ValidationError("\(config) has no task '\(task)'; `strata validate \(config)` lists the "
+                                      + "\(sweep.tasks.count) task ids")
+            }
+            spec = planned.spec
+        } else if let config {
+            spec = try TaskSpecFile.load(config, into: spec)
+        }
         if let specJSON {
             do {
                 spec = try JSONDecoder().decode(TaskSpec.self, from: Data(specJSON.utf8))
