@@ -41,6 +41,10 @@ final class DynamicsMeasurement {
     /// Small subsets have noisy test curves; 0.05 keeps their wiggles from counting.
     static let doubleDescentRise = 0.05
 
+    /// The moving-average window (odd, about a sixth of the run) the double-descent detector smooths
+    /// the test-error curve with, so that epoch-to-epoch noise on a small test set is not a "descent".
+    func smoothing(_ curve: [(epoch: Int, error: Double)]) -> Int { Swift.max(1, (curve.count / 6) | 1) }
+
     init(spec task: TaskSpec, data: PreparedData, taps: [String], gramDirectory: URL?) throws {
         let m = task.measure
         spec = m
@@ -184,16 +188,16 @@ final class DynamicsMeasurement {
         for kernel in cka.options.kernels {
             let matrices = try taps.map { (tap: $0, similarity: try cka.matrix(tap: $0, kernel: kernel)) }
             out.merge(try DerivedScores.scores(kind: kernel.kind, matrices: matrices, epochs: cka.epochs,
-                                               perfectFitEpoch: perfectFitEpoch, testError: testError)) { a, _ in a }
+                                               perfectFitEpoch: perfectFitEpoch)) { a, _ in a }
         }
         if let regions {
             let matrices = try regions.taps.map { (tap: $0, similarity: try regions.matrix(tap: $0)) }
             out.merge(try DerivedScores.scores(kind: "regions", matrices: matrices, epochs: regions.epochs,
-                                               perfectFitEpoch: perfectFitEpoch, testError: testError,
-                                               doubleDescentThreshold: Self.doubleDescentRise)) { a, _ in a }
+                                               perfectFitEpoch: perfectFitEpoch)) { a, _ in a }
         }
-        if out.isEmpty, let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error),
-                                                          threshold: Self.doubleDescentRise) {
+        // The test-error curve is one per run: its double descent is scored once.
+        if let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error),
+                                             threshold: Self.doubleDescentRise, smoothing: smoothing(testError)) {
             out["double_descent.height"] = dd.height
             out["double_descent.peak_epoch"] = Double(dd.peakEpoch)
         }
