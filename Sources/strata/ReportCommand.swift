@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
         let defaultOut: String
         if source.hasSuffix(".jsonl") || source.hasSuffix(".json") {
             guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
-                throw ValidationError("\(source): cannot read the file")
+                throw CommandError("\(source): cannot read the file")
             }
             model = try ReportModel.fromEventLines(text, title: (source as NSString).lastPathComponent)
             defaultOut = (source as NSString).deletingPathExtension + ".html"

@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
         do {
             try trainer.run { try output.print($0) }
         } catch let error as TorchError {
-            throw ValidationError("libtorch: \(error)")
+            throw CommandError("libtorch: \(error)")
         }
         if !json, !trainer.stageSeconds.isEmpty {
             let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1fs", $0.key, $0.value) }
@@ -77,12 +77,12 @@ struct TrainCommand: ParsableCommand {
     func resolveSpec() throws -> TaskSpec {
         var spec = TaskSpec()
         if let task {
-            guard let config else { throw ValidationError("--task needs a sweep config: strata train CONFIG --task ID") }
+            guard let config else { throw CommandError("--task needs a sweep config: strata train CONFIG --task ID") }
             let sweep = try loadConfig(config)
             guard let planned = sweep.tasks.first(where: { $0.id == task })
                 ?? Int(task).flatMap({ (1...sweep.tasks.count).contains($0) ? sweep.tasks[$0 - 1] : nil })
             else {
-                throw ValidationError("\(config) has no task '\(task)'; `strata validate \(config)` lists the "
+                throw CommandError("\(config) has no task '\(task)'; `strata validate \(config)` lists the "
                                       + "\(sweep.tasks.count) task ids")
             }
             spec = planned.spec
@@ -93,17 +93,17 @@ struct TrainCommand: ParsableCommand {
             do {
                 spec = try JSONDecoder().decode(TaskSpec.self, from: Data(specJSON.utf8))
             } catch {
-                throw ValidationError("--spec-json is not a valid task: \(error)")
+                throw CommandError("--spec-json is not a valid task: \(error)")
             }
         }
         for setting in settings {
             guard let eq = setting.firstIndex(of: "=") else {
-                throw ValidationError("--set expects key=value, got '\(setting)'")
+                throw CommandError("--set expects key=value, got '\(setting)'")
             }
             do {
                 try spec.set(String(setting[..<eq]), to: String(setting[setting.index(after: eq)...]))
             } catch let error as TaskKeyError {
-                throw ValidationError("--set \(error)")
+                throw CommandError("--set \(error)")
             }
         }
         return spec
@@ -114,12 +114,12 @@ struct TrainCommand: ParsableCommand {
 enum TaskSpecFile {
     static func load(_ path: String, into base: TaskSpec) throws -> TaskSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("\(path): cannot read the file")
+            throw CommandError("\(path): cannot read the file")
         }
         let object: Any?
-        do { object = try Yams.load(yaml: text) } catch { throw ValidationError("\(path): invalid YAML: \(error)") }
+        do { object = try Yams.load(yaml: text) } catch { throw CommandError("\(path): invalid YAML: \(error)") }
         guard let mapping = object as? [String: Any] else {
-            throw ValidationError("\(path): expected a mapping of task keys (key: value)")
+            throw CommandError("\(path): expected a mapping of task keys (key: value)")
         }
         var spec = base
         for (key, value) in mapping.sorted(by: { $0.key < $1.key }) {
@@ -129,7 +129,7 @@ enum TaskSpecFile {
             for (k, v) in pairs {
                 let text = (v as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(v)"
                 do { try spec.set(k, to: text) } catch let error as TaskKeyError {
-                    throw ValidationError("\(path): \(error)")
+                    throw CommandError("\(path): \(error)")
                 }
             }
         }
