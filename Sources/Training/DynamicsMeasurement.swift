@@ -134,7 +134,7 @@ final class DynamicsMeasurement {
         guard let regions else { return }
         try timed("planes") {
             func labels(_ grid: PlaneGrid) throws -> [String: [UInt8]] {
-                let (logits, acts) = try withNoGrad { try activations(network, grid.inputs, pool: true) }
+                let (logits, acts) = try withNoGrad { try pooledActivations(network, grid.inputs) }
                 var result = ["output": try grid.labelImage(logits.argmax(1))]
                 for (tap, probe) in probes { result[tap] = try grid.labelImage(probe.predict(acts[tap]!)) }
                 return result
@@ -170,14 +170,14 @@ final class DynamicsMeasurement {
         return (try raw.mapValues { try Tensor.cat($0, dim: 0) }, try pooled.mapValues { try Tensor.cat($0, dim: 0) })
     }
 
-    /// Logits and tap activations of `images` in chunks (taps pooled for probes when `pool`).
-    func activations(_ network: Network, _ images: Tensor, pool: Bool) throws -> (logits: Tensor, taps: [String: Tensor]) {
+    /// Logits and pooled tap features (as probes see them) of `images`, in chunks.
+    func pooledActivations(_ network: Network, _ images: Tensor) throws -> (logits: Tensor, taps: [String: Tensor]) {
         var logits: [Tensor] = [], taps: [String: [Tensor]] = [:]
         for start in stride(from: 0, to: images.size(0), by: chunk) {
             let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
             let out = try network.forward(x, collectTaps: true)
             logits.append(out.logits)
-            for (tap, t) in out.taps { taps[tap, default: []].append(pool ? try LinearProbe.pooledFeatures(t) : t) }
+            for (tap, t) in out.taps { taps[tap, default: []].append(try LinearProbe.pooledFeatures(t)) }
         }
         return (try Tensor.cat(logits, dim: 0), try taps.mapValues { try Tensor.cat($0, dim: 0) })
     }
