@@ -15,6 +15,7 @@ public final class Coordinator: Sendable {
     public let options: CoordinatorOptions
     let wake = WakeUp()
     let stopping = Mutex(false)
+    let reloadRequested = Mutex(false)
     let boundEndpoint = Mutex<String?>(nil)
     let latestStatus = Mutex<StatusBody?>(nil)
     let logger = Logger(label: "strata.coordinator")
@@ -39,6 +40,17 @@ public final class Coordinator: Sendable {
         wake.signal()
     }
 
+    /// Asks the coordinator to re-read its allow-list of worker keys (SIGHUP).
+    public func reloadKeys() {
+        reloadRequested.withLock { $0 = true }
+        wake.signal()
+    }
+
+    /// Whether `endpoint` is on this host only (loopback TCP, IPC or in-process).
+    public static func isLocal(_ endpoint: String) -> Bool {
+        ["tcp://127.", "tcp://localhost:", "tcp://[::1]:", "ipc://", "inproc://"].contains { endpoint.hasPrefix($0) }
+    }
+
     /// Live progress as of the last quarter second (nil before the coordinator has started).
     public var status: StatusBody? { latestStatus.withLock { $0 } }
 
@@ -52,4 +64,10 @@ public final class Coordinator: Sendable {
             try CoordinatorLoop(coordinator).run()
         }
     }
+}
+
+/// A coordinator that cannot start: the message says what to change.
+public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -15,6 +15,8 @@ struct ScheduledTask {
     let epochs: Int
     var state: State
     var attempts: Int
+    /// Asks for a CUDA device: only GPU workers get it.
+    var needsGPU = false
     var failures = 0
     var failingWorkers: Set<String> = []
     var holder: String?
@@ -33,6 +35,8 @@ struct WorkerState {
     let id: String
     var host = ""
     var slots: Int
+    /// Announced a CUDA device.
+    var gpu = false
     var leases: Set<String> = []
     var lastSeen: Date
     var consecutiveFailures = 0
@@ -47,9 +51,15 @@ final class CoordinatorLoop {
     let store: SweepStore
     let context = ZMQContext()
     let socket: ZMQSocket
+    /// The CURVE authentication handler, with keys.
+    let zap: ZAPHandler?
+    var allowListStamp: Date?
+    var lastKeyCheck = Date()
+    var refusedHandshakes = 0
     var tasks: [String: ScheduledTask] = [:]
-    var queue: [String] = []
-    var queueHead = 0
+    /// Queued tasks any worker may run, and those that need a GPU worker.
+    var queue = TaskQueue()
+    var gpuQueue = TaskQueue()
     var workers: [String: WorkerState] = [:]
     var lastHeartbeat = Date.distantPast
     var lastScan = Date.distantPast
@@ -80,8 +90,10 @@ final class CoordinatorLoop {
             for a in try store.attempts(task: task.id) where a.state == "failed" { failures[task.id, default: 0] += 1 }
         }
         var epochs: [String: Int] = [:]
+        var gpu: Set<String> = []
         for task in owner.config.tasks {
             epochs[task.id] = task.spec.kind == .synthetic ? task.spec.synthetic.events : task.spec.epochs
+            if task.spec.device.hasPrefix("cuda") { gpu.insert(task.id) }
         }
         for record in try store.tasks() {
             var t = ScheduledTask(id: record.id, spec: Array(record.spec.utf8), label: record.label,
@@ -91,13 +103,32 @@ final class CoordinatorLoop {
             t.failures = failures[record.id] ?? 0
             t.lastSeq = sequences["\(record.id)#\(record.attempts)"] ?? 0
             t.resultAttempt = record.resultAttempt
+            t.needsGPU = gpu.contains(record.id)
             tasks[record.id] = t
-            if t.state == .queued { queue.append(record.id) }
+            if t.state == .queued {
+                if t.needsGPU { gpuQueue.push(t.id) } else { queue.push(t.id) }
+            }
             if t.state == .queued || t.state == .leased { unfinished += 1 }
         }
         // Workers of an earlier coordinator announce themselves again.
         try store.markWorkersGone()
+        let options = owner.options
+        guard options.keys != nil || options.insecure || Coordinator.isLocal(options.bind) else {
+            throw CoordinatorError("""
+                without CURVE keys the coordinator binds to loopback only (got \(options.bind)): make keys with \
+                `strata keys generate DIR` and pass --keys DIR, or pass --insecure on a network you trust
+                """)
+        }
         socket = try ZMQSocket(context, .router)
+        if let keys = options.keys {
+            // The handler must be bound before the first client can connect.
+            let list = try AllowList.load(keys.allowListPath)
+            zap = try ZAPHandler(context, domain: "strata", allowList: list)
+            allowListStamp = CoordinatorLoop.modified(keys.allowListPath)
+            try socket.makeCurveServer(keys.key, domain: "strata")
+        } else {
+            zap = nil
+        }
         try socket.set(ZMQ_ROUTER_MANDATORY, 1)
         try socket.set(ZMQ_ROUTER_HANDOVER, 1)
         // The receive high-water mark is per worker connection: it bounds the coordinator's memory by
@@ -108,10 +139,21 @@ final class CoordinatorLoop {
         try socket.bind(owner.options.bind)
         let endpoint = socket.lastEndpoint()
         owner.boundEndpoint.withLock { $0 = endpoint }
+        let security: String
+        if let keys = options.keys, let zap {
+            security = "CURVE on, \(zap.allowList.names.count) worker key(s) admitted from \(keys.allowListPath)"
+        } else if Coordinator.isLocal(options.bind) {
+            security = "no CURVE keys: loopback only"
+        } else {
+            security = "--insecure: NO encryption or authentication, any client that reaches this port may connect"
+        }
         logger.info("""
             sweep '\(owner.config.name)': \(tasks.count) task(s), \(unfinished) to run; listening on \(endpoint) \
-            (no CURVE keys: loopback only)
+            (\(security))
             """)
+        if options.keys == nil && !Coordinator.isLocal(options.bind) {
+            logger.warning("running without CURVE keys on \(endpoint): traffic is plain text and unauthenticated")
+        }
     }
 
     func run() throws -> Coordinator.Outcome {
@@ -128,9 +170,11 @@ final class CoordinatorLoop {
                 flush()
                 break
             }
-            let ready = try Poller().poll(sockets: [socket], fds: [owner.wake.fd], timeoutMs: 50)
+            let ready = try Poller().poll(sockets: zap.map { [socket, $0.socket] } ?? [socket], fds: [owner.wake.fd],
+                                          timeoutMs: 50)
             if ready.fds.contains(owner.wake.fd) { owner.wake.drain() }
-            if !ready.sockets.isEmpty { try receiveBatch() }
+            if ready.sockets.contains(1) { try authenticate() }
+            if ready.sockets.contains(0) { try receiveBatch() }
             try timers()
             flush()
         }
@@ -245,8 +289,11 @@ final class CoordinatorLoop {
                     try failAttempt(&task, worker: key, reason: body.error, retryable: body.retryable, tx)
                 }
             case .bye:
-                logger.info("worker \(key) left")
-                try removeWorker(key, reason: "worker left", failed: false, tx)
+                let returned = workers[key]?.leases.sorted() ?? []
+                let handedBack = returned.isEmpty ? "" : "; requeued its \(returned.count) task(s) without a retry "
+                    + "charge: " + returned.joined(separator: ", ")
+                logger.info("worker \(key) left\(handedBack)")
+                try removeWorker(key, reason: "handed back: worker left", failed: false, tx)
             default:
                 drop(identity, "\(message.command.rawValue) is not a worker command")
             }
@@ -263,6 +310,7 @@ final class CoordinatorLoop {
         let known = workers[key]
         var worker = known ?? WorkerState(identity: identity, id: key, slots: max(1, body.slots), lastSeen: Date())
         worker.slots = max(1, body.slots)
+        worker.gpu = body.device.hasPrefix("cuda")
         worker.host = body.host
         worker.lastSeen = Date()
         let claimed = Set(body.running)
@@ -274,7 +322,7 @@ final class CoordinatorLoop {
             task.state = .queued
             task.holder = nil
             tasks[taskID] = task
-            queue.append(taskID)
+            enqueue(task)
             worker.leases.remove(taskID)
         }
         for lease in body.running {
@@ -286,9 +334,7 @@ final class CoordinatorLoop {
                 task.holder = key
                 task.deadline = Date().addingTimeInterval(execution.taskTimeoutS)
                 try tx.adopt(task: task.id, attempt: lease.attempt, worker: key, deadline: task.deadline.timeIntervalSince1970)
-                tasks[lease.task] = task
-                queue.removeAll { $0 == lease.task }
-                queueHead = min(queueHead, queue.count)
+                tasks[lease.task] = task  // its queue entry is skipped: the task is no longer queued
                 worker.leases.insert(lease.task)
                 logger.info("adopted task \(lease.task) attempt \(lease.attempt) still running on \(key)")
             } else if !(task.state == .done && task.resultAttempt == lease.attempt) {
@@ -357,7 +403,7 @@ final class CoordinatorLoop {
             logger.info("task \(task.id) attempt \(task.attempts) failed (\(reason)); retrying")
             try tx.setTask(task.id, state: "queued", reason: reason)
             task.state = .queued
-            queue.append(task.id)
+            enqueue(task)
         } else {
             let poison = task.failingWorkers.count > 1 ? " on \(task.failingWorkers.count) workers (poison)" : ""
             let final = "failed \(task.failures) time(s)\(poison): \(reason)"
@@ -380,17 +426,68 @@ final class CoordinatorLoop {
                 try tx.setTask(taskID, state: "queued", reason: nil)
                 task.state = .queued
                 task.holder = nil
-                queue.append(taskID)
+                enqueue(task)
             }
             tasks[taskID] = task
         }
         try tx.worker(id: key, state: failed ? "dead" : "gone")
     }
 
+    // MARK: Authentication
+
+    /// Answers libzmq's questions about CURVE handshakes and logs the refusals.
+    func authenticate() throws {
+        guard let zap else { return }
+        for decision in try zap.serve() {
+            if decision.admitted {
+                logger.debug("admitted CURVE key '\(decision.name ?? "")' from \(decision.address)")
+                continue
+            }
+            refusedHandshakes += 1
+            guard decision.firstRefusal else { continue }
+            if let key = decision.key {
+                logger.warning("""
+                    refused a CURVE client from \(decision.address): its key \(key) is not in authorized_workers \
+                    (add it with `strata keys add`; a running coordinator picks it up)
+                    """)
+            } else {
+                logger.warning("refused a \(decision.mechanism) client from \(decision.address): CURVE keys are required")
+            }
+        }
+    }
+
+    /// Re-reads the allow-list when asked (SIGHUP) or when the file changed; a bad file keeps the old list.
+    func reloadAllowList(force: Bool) {
+        guard let zap, let path = owner.options.keys?.allowListPath else { return }
+        let stamp = CoordinatorLoop.modified(path)
+        guard force || stamp != allowListStamp else { return }
+        allowListStamp = stamp
+        do {
+            let list = try AllowList.load(path)
+            let added = Set(list.names.keys).subtracting(zap.allowList.names.keys).count
+            let removed = Set(zap.allowList.names.keys).subtracting(list.names.keys).count
+            zap.allowList = list
+            zap.forgetRefusals()
+            logger.info("re-read \(path): \(list.names.count) worker key(s) (\(added) added, \(removed) removed)")
+        } catch {
+            logger.error("could not re-read the worker keys, keeping the previous list: \(error)")
+        }
+    }
+
+    static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
     // MARK: Timers
 
     func timers() throws {
         now = Date()
+        if owner.reloadRequested.withLock({ let r = $0; $0 = false; return r }) {
+            reloadAllowList(force: true)
+        } else if zap != nil && now.timeIntervalSince(lastKeyCheck) >= 1 {
+            lastKeyCheck = now
+            reloadAllowList(force: false)
+        }
         if now.timeIntervalSince(lastHeartbeat) * 1000 >= Double(execution.heartbeatMs) {
             lastHeartbeat = now
             let beat = WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
@@ -438,18 +535,26 @@ final class CoordinatorLoop {
         }
     }
 
+    func enqueue(_ task: ScheduledTask) {
+        if task.needsGPU { gpuQueue.push(task.id) } else { queue.push(task.id) }
+    }
+
+    /// The next queued task `worker` may run: GPU tasks first on a GPU worker.
+    func nextTask(for worker: WorkerState) -> String? {
+        if worker.gpu, let id = gpuQueue.popQueued(tasks) { return id }
+        return queue.popQueued(tasks)
+    }
+
     /// Hands queued tasks to workers with free slots, one slot per worker per round.
     func assign() throws {
-        guard queueHead < queue.count, !owner.stopping.withLock({ $0 }) else { return }
+        guard !(queue.isEmpty && gpuQueue.isEmpty), !owner.stopping.withLock({ $0 }) else { return }
         var free = workers.values.filter { !$0.quarantined && $0.leases.count < $0.slots }.map(\.id).sorted()
         guard !free.isEmpty else { return }
         var leases: [(String, String, Int)] = []
-        while queueHead < queue.count && !free.isEmpty {
+        while !free.isEmpty {
             var next: [String] = []
-            for key in free where queueHead < queue.count {
-                let taskID = queue[queueHead]
-                queueHead += 1
-                guard var task = tasks[taskID], task.state == .queued else { continue }
+            for key in free {
+                guard let taskID = nextTask(for: workers[key]!), var task = tasks[taskID] else { continue }
                 task.attempts += 1
                 task.state = .leased
                 task.holder = key
@@ -462,10 +567,6 @@ final class CoordinatorLoop {
                 if workers[key]!.leases.count < workers[key]!.slots { next.append(key) }
             }
             free = next
-        }
-        if queueHead > 4096 && queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead)
-            queueHead = 0
         }
         guard !leases.isEmpty else { return }
         if firstLease == nil { firstLease = Date() }
@@ -511,5 +612,35 @@ extension CoordinatorLoop {
         lastPublished = now
         let status = statusBody()
         owner.latestStatus.withLock { $0 = status }
+    }
+}
+
+/// A FIFO of task ids with O(1) pops (a head index, compacted now and then). Entries whose task is
+/// no longer queued are skipped by the reader.
+struct TaskQueue {
+    private var items: [String] = []
+    private var head = 0
+
+    var isEmpty: Bool { head >= items.count }
+
+    mutating func push(_ id: String) { items.append(id) }
+
+    mutating func pop() -> String? {
+        guard head < items.count else { return nil }
+        let id = items[head]
+        head += 1
+        if head > 4096 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return id
+    }
+
+    /// Pops up to the first entry whose task is still queued.
+    mutating func popQueued(_ tasks: [String: ScheduledTask]) -> String? {
+        while let id = pop() {
+            if tasks[id]?.state == .queued { return id }
+        }
+        return nil
     }
 }

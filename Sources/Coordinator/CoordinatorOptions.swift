@@ -1,10 +1,15 @@
 import Foundation
 import Sweep
+import Wire
 
 /// How a coordinator runs.
 public struct CoordinatorOptions: Sendable {
-    /// ROUTER endpoint; without CURVE keys it must be loopback.
+    /// ROUTER endpoint; without CURVE keys it must be loopback unless `insecure`.
     public var bind: String = "tcp://127.0.0.1:5555"
+    /// CURVE keys: encrypt all traffic and admit only the workers of the allow-list.
+    public var keys: CoordinatorKeys?
+    /// Allow a non-loopback bind without keys (plain text, anyone may connect).
+    public var insecure = false
     /// Output folder holding `strata.sqlite`.
     public var folder: String
     /// Retries, heartbeats, timeouts (from the config unless overridden).

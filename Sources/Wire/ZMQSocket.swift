@@ -5,8 +5,15 @@ import Foundation
 public final class ZMQSocket {
     /// The socket types Strata uses.
     public enum Kind {
-        case router, dealer
-        var raw: Int32 { self == .router ? ZMQ_ROUTER : ZMQ_DEALER }
+        case router, dealer, rep, pair
+        var raw: Int32 {
+            switch self {
+            case .router: ZMQ_ROUTER
+            case .dealer: ZMQ_DEALER
+            case .rep: ZMQ_REP
+            case .pair: ZMQ_PAIR
+            }
+        }
     }
 
     let handle: UnsafeMutableRawPointer

@@ -56,6 +56,9 @@ final class WorkerLoop {
     let logger: Logger
     let context = ZMQContext()
     var socket: ZMQSocket
+    var monitor: SocketMonitor?
+    /// Handshake failures already explained in the log.
+    var explained: Set<String> = []
     var runs: [Lease: Run] = [:]
     var heartbeatMs = 1000
     var timeoutMs = 3000
@@ -69,18 +72,52 @@ final class WorkerLoop {
         self.agent = agent
         self.options = agent.options
         self.logger = agent.logger
-        socket = try WorkerLoop.connect(context, options)
+        (socket, monitor) = try WorkerLoop.connect(context, options)
     }
 
-    static func connect(_ context: ZMQContext, _ options: WorkerOptions) throws -> ZMQSocket {
+    static func connect(_ context: ZMQContext, _ options: WorkerOptions) throws -> (ZMQSocket, SocketMonitor?) {
         let socket = try ZMQSocket(context, .dealer)
+        if let keys = options.keys { try socket.makeCurveClient(keys.key, server: keys.coordinator) }
+        let monitor = try SocketMonitor(context, watching: socket)
         try socket.set(ZMQ_ROUTING_ID, bytes: Array(options.id.utf8))
         try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
         try socket.setMaxMessageSize(64 << 20)
         try socket.set(ZMQ_RECONNECT_IVL, 100)
         try socket.set(ZMQ_RECONNECT_IVL_MAX, 2000)
         try socket.connect(options.endpoint)
-        return socket
+        return (socket, monitor)
+    }
+
+    /// Explains failed CURVE handshakes once each (the coordinator otherwise just looks silent).
+    func watchHandshakes() throws {
+        guard let monitor else { return }
+        for event in try monitor.events() {
+            let why: String
+            switch event.kind {
+            case .authenticationFailed:
+                why = """
+                    the coordinator at \(event.endpoint) refused this worker's key (ZAP status \(event.value)): \
+                    its public key \(options.keys?.key.publicKey ?? "") must be in the coordinator's authorized_workers
+                    """
+            case .protocolFailed, .handshakeFailed where options.keys == nil:
+                why = """
+                    the handshake with \(event.endpoint) failed: the coordinator probably requires CURVE keys; \
+                    start this worker with --keys (its folder from `strata keys generate`)
+                    """
+            case .protocolFailed, .handshakeFailed:
+                why = """
+                    the CURVE handshake with \(event.endpoint) failed: check that coordinator.pub in this worker's \
+                    key folder is the running coordinator's public key, and that the coordinator uses --keys
+                    """
+            case .handshakeSucceeded:
+                if options.keys != nil { logger.info("CURVE handshake with \(event.endpoint) succeeded") }
+                explained.removeAll()
+                continue
+            default:
+                continue
+            }
+            if explained.insert(why).inserted { logger.error("\(why)") }
+        }
     }
 
     @discardableResult
@@ -144,11 +181,13 @@ final class WorkerLoop {
             }
             let waiting = runs.values.contains { $0.child != nil && $0.child!.stdout < 0 && $0.child!.stderr < 0 }
             let unsent = runs.values.contains { $0.hasUnsent }
-            let ready = try Poller().poll(sockets: [socket], fds: fds, timeoutMs: unsent ? 2 : waiting ? 20 : 100)
+            let sockets = [socket] + (monitor.map { [$0.socket] } ?? [])
+            let ready = try Poller().poll(sockets: sockets, fds: fds, timeoutMs: unsent ? 2 : waiting ? 20 : 100)
             if ready.fds.contains(agent.wake.fd) { agent.wake.drain() }
-            if !ready.sockets.isEmpty {
+            if ready.sockets.contains(0) {
                 while let frames = try socket.receive() { handle(frames) }
             }
+            if ready.sockets.contains(1) { try watchHandshakes() }
             for run in Array(runs.values) {
                 pump(run)
                 if run.hasUnsent { pushOut(run) }
@@ -156,6 +195,7 @@ final class WorkerLoop {
             tick()
         }
         for run in runs.values { run.child?.kill() }
+        monitor?.socket.close()
         socket.close()
     }
 
@@ -214,7 +254,6 @@ final class WorkerLoop {
         guard runs[lease] == nil else { return }
         let run = Run(lease: lease)
         runs[lease] = run
-        let json = String(decoding: specJSON, as: UTF8.self)
         logger.info("task \(lease.task) attempt \(lease.attempt): starting")
         if options.inProcess, let spec = try? JSONDecoder().decode(TaskSpec.self, from: Data(specJSON)),
            spec.kind == .synthetic
@@ -230,12 +269,32 @@ final class WorkerLoop {
             return
         }
         do {
-            run.child = try ChildProcess(arguments: [options.executable, "train", "--spec-json", json, "--json"])
+            run.child = try ChildProcess(arguments: try arguments(lease, specJSON: specJSON))
         } catch {
             sequenced(run, .fail, FailBody(task: lease.task, attempt: lease.attempt, seq: run.seq + 1,
                                            error: "\(error)", retryable: true))
             run.ended = true
         }
+    }
+
+    /// The `strata train` command line of a lease: the spec with this worker's threads (when the
+    /// task leaves them to the worker) and device (when the task says `auto`), and the task's
+    /// checkpoint folder under the shared checkpoint directory.
+    func arguments(_ lease: Lease, specJSON: [UInt8]) throws -> [String] {
+        var spec: TaskSpec
+        do {
+            spec = try JSONDecoder().decode(TaskSpec.self, from: Data(specJSON))
+        } catch {
+            throw WorkerError("the coordinator sent a task spec that does not decode: \(error)")
+        }
+        if spec.threads == 0 { spec.threads = options.threads }
+        if spec.device == "auto" { spec.device = options.device }
+        var arguments = [options.executable, "train", "--spec-json", String(decoding: try JSONEncoder().encode(spec),
+                                                                            as: UTF8.self), "--json"]
+        if let dir = options.checkpointDirectory, spec.checkpointEvery > 0 {
+            arguments += ["--checkpoint-dir", (dir as NSString).appendingPathComponent(lease.task)]
+        }
+        return arguments
     }
 
     func relay(_ run: Run, _ json: [UInt8], final: Bool) {
@@ -307,11 +366,19 @@ final class WorkerLoop {
         run.ended = true
     }
 
-    /// Stopping: kill the children and tell the coordinator their leases come back.
+    /// Stopping (SIGTERM, SIGINT, SIGUSR1: preemption): kill the children, send what finished
+    /// runs still owe, and tell the coordinator that the other leases come back (it requeues them
+    /// without charging a retry). The socket lingers so that the BYE gets out.
     func handBack() {
-        for run in runs.values { run.child?.kill() }
+        for run in runs.values where !run.ended { run.child?.kill() }
+        for run in runs.values where run.ended { pushOut(run) }
+        let returned = runs.values.filter { !$0.ended }.map { "\($0.lease.task)#\($0.lease.attempt)" }.sorted()
         send(WireMessage(.bye, ByeBody(reason: "worker stopping")))
-        logger.info("worker \(options.id) stopped; handed back \(runs.values.filter { !$0.ended }.count) task(s)")
+        try? socket.setLinger(3000)
+        logger.info("""
+            worker \(options.id) stopped; handed back \(returned.count) task(s)\
+            \(returned.isEmpty ? "" : ": " + returned.joined(separator: ", "))
+            """)
         runs.removeAll()
     }
 
@@ -326,8 +393,9 @@ final class WorkerLoop {
         if silence > Double(timeoutMs) {
             logger.warning("coordinator silent for \(Int(silence)) ms; reconnecting (backoff \(backoffMs) ms)")
             do {
+                monitor?.socket.close()
                 socket.close()
-                socket = try WorkerLoop.connect(context, options)
+                (socket, monitor) = try WorkerLoop.connect(context, options)
                 sendReady()
                 replay()
             } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// How a worker runs.
 public struct WorkerOptions: Sendable {
@@ -14,6 +15,11 @@ public struct WorkerOptions: Sendable {
     public var executable: String
     /// Run synthetic tasks inside this process (benchmarks: measures the coordinator, not fork).
     public var inProcess: Bool = false
+    /// CURVE keys (this worker's pair and the coordinator's public key); nil = plain connection.
+    public var keys: WorkerKeys?
+    /// A directory shared by the workers: each task checkpoints into `<dir>/<task id>/` (when its
+    /// `checkpoint_every` > 0) and a task handed back resumes from there on any worker.
+    public var checkpointDirectory: String?
     /// A stable name; default `<host>-<pid>-<random>`.
     public var id: String
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Foundation
 import Sweep
+import Wire
 
 /// `strata coordinator`: serve a sweep to workers.
 struct CoordinatorCommand: AsyncParsableCommand {
@@ -11,8 +12,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Argument(help: "The sweep config (YAML).")
     var config: String
 
-    @Option(help: "ROUTER endpoint (loopback only until CURVE keys exist).")
+    @Option(help: "ROUTER endpoint, e.g. tcp://0.0.0.0:5555 (without --keys: loopback only, unless --insecure).")
     var bind = "tcp://127.0.0.1:5555"
+
+    @Option(help: "CURVE keys: the `strata keys generate` folder (or its coordinator/ subfolder). Encrypts all traffic and admits only the workers in authorized_workers, re-read on change or SIGHUP.")
+    var keys: String?
+
+    @Flag(help: "Allow a non-loopback --bind without keys: plain text, and any client that reaches the port may join.")
+    var insecure = false
 
     @Option(help: "Output folder (default runs/<sweep name>).")
     var out: String?
@@ -26,19 +33,27 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap()
         let sweep = try loadConfig(config)
-        guard bind.hasPrefix("tcp://127.") || bind.hasPrefix("tcp://localhost") || bind.hasPrefix("ipc://")
-            || bind.hasPrefix("inproc://")
-        else {
-            throw ValidationError("without --keys (CURVE) the coordinator binds to loopback only; got \(bind)")
+        guard keys != nil || insecure || Coordinator.isLocal(bind) else {
+            throw CommandError("""
+                without CURVE keys the coordinator binds to loopback only (got \(bind)): make keys with \
+                `strata keys generate DIR` and pass --keys DIR, or pass --insecure on a network you trust
+                """)
         }
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = bind
+        options.insecure = insecure
+        do {
+            options.keys = try keys.map(CoordinatorKeys.load)
+        } catch let error as KeyError {
+            throw CommandError("--keys: \(error)")
+        }
         options.stayUp = stayUp
         options.maxMessageBytes = maxMessageBytes
         let coordinator = Coordinator(config: sweep, options: options)
         let trap = SignalTrap { _ in coordinator.stop() }
+        let reload = SignalTrap([SIGHUP]) { _ in coordinator.reloadKeys() }
         let outcome = try await coordinator.run()
-        _ = trap
+        _ = (trap, reload)
         if outcome.interrupted { throw ExitCode(130) }
         if outcome.failed > 0 { throw ExitCode(1) }
     }

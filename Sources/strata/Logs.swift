@@ -17,12 +17,12 @@ enum Logs {
     }
 }
 
-/// Calls `action` once on SIGINT or SIGTERM (instead of dying).
+/// Calls `action` on each of `signals` (default SIGINT and SIGTERM) instead of dying.
 final class SignalTrap: Sendable {
     nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
-    init(_ action: @escaping @Sendable (Int32) -> Void) {
-        for sig in [SIGINT, SIGTERM] {
+    init(_ signals: [Int32] = [SIGINT, SIGTERM], _ action: @escaping @Sendable (Int32) -> Void) {
+        for sig in signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { action(sig) }

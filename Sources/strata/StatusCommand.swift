@@ -18,6 +18,9 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Ask a running coordinator instead, e.g. tcp://127.0.0.1:5555.")
     var connect: String?
 
+    @Option(help: "With --connect to a coordinator that uses CURVE: a worker key folder (holding worker.key and coordinator.pub).")
+    var keys: String?
+
     @Option(help: "Seconds to wait for the coordinator's answer (with --connect).")
     var timeout: Double = 3
 
@@ -40,6 +43,10 @@ struct StatusCommand: ParsableCommand {
         let socket = try ZMQSocket(context, .dealer)
         defer { socket.close() }
         try socket.set(5, bytes: Array("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))".utf8))  // ZMQ_ROUTING_ID
+        if let keys {
+            let worker = try WorkerKeys.load(keys)
+            try socket.makeCurveClient(worker.key, server: worker.coordinator)
+        }
         try socket.connect(endpoint)
         _ = try socket.send(WireMessage(command: .status, body: Array("{}".utf8)).frames)
         let deadline = Date().addingTimeInterval(timeout)

@@ -17,6 +17,7 @@ struct Strata: AsyncParsableCommand {
             ExportCommand.self,
             TrainCommand.self,
             ValidateCommand.self,
+            KeysCommand.self,
             Info.self,
         ]
     )

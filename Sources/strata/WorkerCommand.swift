@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Torch
+import Wire
 import Worker
 
 /// `strata worker`: join a sweep and run its tasks.
@@ -16,8 +18,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "libtorch threads per task.")
     var threads = 1
 
-    @Option(help: "cpu, cuda or auto.")
-    var device = "cpu"
+    @Option(help: "cpu, cuda, cuda:N or auto (cuda when libtorch sees a GPU). Tasks with device=auto run on it; tasks with device=cuda go only to GPU workers.")
+    var device = "auto"
+
+    @Option(help: "CURVE keys: this worker's folder from `strata keys generate` (holding worker.key and coordinator.pub).")
+    var keys: String?
+
+    @Option(help: "A directory shared by the workers: tasks with checkpoint_every > 0 checkpoint into DIR/<task id>/ and resume from there after a preemption.")
+    var checkpointDir: String?
 
     @Option(help: "Worker name (default host-pid-random).")
     var name: String?
@@ -30,14 +38,35 @@ struct WorkerCommand: AsyncParsableCommand {
         guard ["cpu", "cuda", "auto"].contains(device) || device.hasPrefix("cuda:") else {
             throw ValidationError("--device must be cpu, cuda, cuda:N or auto")
         }
+        let resolved: String
+        switch device {
+        case "auto": resolved = Runtime.cudaAvailable ? "cuda" : "cpu"
+        case "cpu": resolved = "cpu"
+        default:
+            guard Runtime.cudaAvailable else {
+                throw CommandError("--device \(device): this libtorch has no CUDA or sees no GPU; use --device cpu, or "
+                                   + "build against a CUDA libtorch (LIBTORCH=…, docs/ENGINE.md)")
+            }
+            resolved = device
+        }
         var options = WorkerOptions(endpoint: connect)
+        do {
+            options.keys = try keys.map(WorkerKeys.load)
+        } catch let error as KeyError {
+            throw CommandError("--keys: \(error)")
+        }
+        if let checkpointDir {
+            try FileManager.default.createDirectory(atPath: checkpointDir, withIntermediateDirectories: true)
+            options.checkpointDirectory = checkpointDir
+        }
         options.slots = max(1, slots)
         options.threads = max(1, threads)
-        options.device = device
+        options.device = resolved
         options.inProcess = inProcess
         if let name { options.id = name }
         let agent = WorkerAgent(options: options)
-        let trap = SignalTrap { _ in agent.stop() }
+        // SIGUSR1 is what SLURM sends before preemption (--signal=B:USR1@…): hand the tasks back too.
+        let trap = SignalTrap([SIGINT, SIGTERM, SIGUSR1]) { _ in agent.stop() }
         try await agent.run()
         _ = trap
     }
