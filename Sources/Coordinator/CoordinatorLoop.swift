@@ -136,7 +136,14 @@ final class CoordinatorLoop {
         // it when there is room). Sends stay generous: TASK, ACK and heartbeats are few.
         try socket.setHighWaterMarks(send: 100_000, receive: 1_000)
         try socket.setMaxMessageSize(Int64(owner.options.maxMessageBytes) * 2)
-        try socket.bind(owner.options.bind)
+        do {
+            try socket.bind(owner.options.bind)
+        } catch {
+            // Close the sockets now: the context's deinit waits for every socket of the context.
+            socket.close()
+            zap?.socket.close()
+            throw CoordinatorError("cannot listen on \(owner.options.bind): \(error)")
+        }
         let endpoint = socket.lastEndpoint()
         owner.boundEndpoint.withLock { $0 = endpoint }
         let security: String
@@ -157,7 +164,10 @@ final class CoordinatorLoop {
     }
 
     func run() throws -> Coordinator.Outcome {
-        defer { socket.close() }
+        defer {
+            socket.close()
+            zap?.socket.close()
+        }
         var interrupted = false
         while true {
             if owner.stopping.withLock({ $0 }) {
