@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClusterTests", dependencies: [.product(name: "Yams", package: "Yams")]),
     ],
     cxxLanguageStandard: .cxx17
 )
