@@ -91,6 +91,14 @@ extension SweepStore {
         }
     }
 
+    /// The attempts run by `worker`, oldest first.
+    public func attempts(worker: String) throws -> [(task: String, attempt: Int, state: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT task, attempt, state FROM attempt WHERE worker = ? ORDER BY started",
+                             arguments: [worker]).map { ($0["task"], $0["attempt"], $0["state"]) }
+        }
+    }
+
     /// Total number of stored events.
     public func eventCount() throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0 }

@@ -54,12 +54,18 @@ final class Harness {
         return path
     }
 
-    /// Starts `strata ARGS`, stderr to `<folder>/<log>.log`.
+    /// Starts `strata ARGS` (in network namespace `namespace` when given), stderr to `<folder>/<log>.log`.
     @discardableResult
-    func start(_ arguments: [String], log: String) throws -> Process {
+    func start(_ arguments: [String], log: String, namespace: String? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = arguments
+        if let namespace {
+            // `ip netns exec` execs the command: the pid is strata's.
+            process.executableURL = URL(fileURLWithPath: TestNetwork.ip)
+            process.arguments = ["netns", "exec", namespace, Harness.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Harness.binary)
+            process.arguments = arguments
+        }
         let logPath = folder + "/\(log).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -77,6 +83,30 @@ final class Harness {
 
     func worker(_ name: String, slots: Int = 1) throws -> Process {
         try start(["worker", "--connect", endpoint, "--name", name, "--slots", String(slots)], log: name)
+    }
+
+    /// Runs `strata ARGS` to its end; returns its exit status and output (stdout and stderr).
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try Harness.run(Harness.binary, arguments)
+    }
+
+    /// Runs a program to its end; returns its exit status and output (stdout and stderr).
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Sends `signal` to a process started here.
+    func signal(_ process: Process, _ signal: Int32) {
+        kill(process.processIdentifier, signal)
     }
 
     func log(_ name: String) -> String {
@@ -120,4 +150,39 @@ final class Harness {
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Test hosts in network namespaces (cluster/netns/netns.sh): a hub for the coordinator and
+/// `hosts` worker hosts, each on its own link that can be cut. Removed when released.
+final class TestNetwork {
+    static let script = Harness.root.appendingPathComponent("cluster/netns/netns.sh").path
+    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ?? "/usr/sbin/ip"
+    /// Network namespaces need root (CAP_NET_ADMIN) and iproute2.
+    static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: ip)
+
+    let name: String
+    let hub = "10.77.0.1"
+
+    init(hosts: Int) throws {
+        name = "st\(getpid() % 100_000)\(Int.random(in: 0..<10))"
+        let (status, output) = try Harness.run(TestNetwork.script, ["up", name, String(hosts)])
+        guard status == 0 else {
+            _ = try? Harness.run(TestNetwork.script, ["down", name])
+            throw HarnessError("netns.sh up failed: \(output)")
+        }
+    }
+
+    deinit { _ = try? Harness.run(TestNetwork.script, ["down", name]) }
+
+    /// The namespace of host `i` (0 = the hub).
+    func namespace(_ i: Int) -> String { i == 0 ? "\(name)-hub" : "\(name)-h\(i)" }
+
+    func cut(_ i: Int) throws { try control("cut", i) }
+    func heal(_ i: Int) throws { try control("heal", i) }
+
+    private func control(_ command: String, _ i: Int) throws {
+        let (status, output) = try Harness.run(TestNetwork.script, [command, name, String(i)])
+        guard status == 0 else { throw HarnessError("netns.sh \(command) failed: \(output)") }
+    }
 }
