@@ -158,6 +158,13 @@ final class CoordinatorLoop {
             sweep '\(owner.config.name)': \(tasks.count) task(s), \(unfinished) to run; listening on \(endpoint) \
             (\(security))
             """)
+        let gpuTasks = tasks.values.filter { $0.needsGPU && $0.state == .queued }.count
+        if gpuTasks > 0 {
+            logger.info("""
+                \(gpuTasks) task(s) ask for a CUDA device: they go only to workers that announce one \
+                (strata worker --device cuda, or auto on a GPU node)
+                """)
+        }
         if options.keys == nil && !Coordinator.isLocal(options.bind) {
             logger.warning("running without CURVE keys on \(endpoint): traffic is plain text and unauthenticated")
         }

@@ -102,6 +102,42 @@ struct AcrossMachinesTests {
         #expect(h.log("coordinator").contains("without a retry charge"))
     }
 
+    @Test func tasksThatAskForAGPUGoOnlyToGPUWorkers() throws {
+        let h = try Harness()
+        let config = try h.config(FaultToleranceTests.yaml(events: 3, paceMs: 20, widths: [1, 2, 3], extra: """
+            overrides:
+              width:
+                2: {device: cuda}
+            """))
+        let coordinator = try h.coordinator(config)
+        let store = try h.store()
+        let gpuTask = try #require(try store.tasks().first { $0.label.hasPrefix("width=2") }?.id)
+        try h.worker("cpu-worker", slots: 2)
+        try h.wait(30, "the CPU tasks to finish") { try store.tasks().filter { $0.state == "done" }.count == 2 }
+        usleep(500_000)
+        #expect(try store.tasks().first { $0.id == gpuTask }?.state == "queued")
+        // A (raw) worker announcing a CUDA device gets it.
+        let context = ZMQContext()
+        let gpu = try ZMQSocket(context, .dealer)
+        defer { gpu.close() }
+        try gpu.set(5, bytes: Array("gpu-worker".utf8))  // ZMQ_ROUTING_ID
+        try gpu.connect(h.endpoint)
+        _ = try gpu.send(WireMessage(.ready, ReadyBody(worker: "gpu-worker", slots: 1, threads: 1, device: "cuda",
+                                                       host: "gpu-node", pid: 1, running: [])).frames)
+        var leased: TaskBody?
+        let deadline = Date().addingTimeInterval(10)
+        while leased == nil && Date() < deadline {
+            _ = try Poller().poll(sockets: [gpu], fds: [], timeoutMs: 100)
+            while let frames = try gpu.receive() {
+                let message = try WireMessage(frames: frames)
+                if message.command == .task { leased = try message.decode(TaskBody.self) }
+            }
+        }
+        #expect(leased?.task == gpuTask)
+        #expect(try store.attempts(task: gpuTask).map(\.worker) == ["gpu-worker"])
+        h.kill9(coordinator)
+    }
+
     @Test(.enabled(if: TestNetwork.available, "needs root and iproute2 for network namespaces"))
     func aSweepAcrossNamespacesWithCurveSurvivesAPartition() throws {
         let h = try Harness()
