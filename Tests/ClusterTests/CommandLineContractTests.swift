@@ -46,6 +46,27 @@ struct CommandLineContractTests {
         return found
     }
 
+    /// The contract is the real command line: every flag above is in `strata CMD --help`.
+    @Test func theContractIsTheBuiltCommandLine() throws {
+        let binary = Repository.root.appendingPathComponent(".build/debug/strata").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the strata executable first (swift build)")
+        for (command, flags) in Self.allowed {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = command.split(separator: " ").map(String.init) + ["--help"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "strata \(command) --help: \(help)")
+            for flag in flags {
+                #expect(help.contains(flag), "`strata \(command)` has no \(flag)")
+            }
+        }
+    }
+
     @Test func everyFlagPassedToStrataIsInTheContract() throws {
         let invocations = try Self.invocations()
         #expect(invocations.count >= 20, "found only \(invocations.count) strata invocations")
