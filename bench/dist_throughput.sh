@@ -38,7 +38,10 @@ YAML
     /usr/bin/time -f "%U %S" -o "$dir/$1.time" \
         $bin coordinator "$dir/$1.yaml" --bind "tcp://127.0.0.1:$port" --out "$dir/$1" 2>"$dir/$1.log"
     end=$(date +%s.%N)
-    for p in $workers; do wait "$p" 2>/dev/null || true; done
+    # Workers leave on the coordinator's BYE; one that was between reconnects when a short sweep
+    # ended never got it and would wait for a coordinator forever.
+    sleep 2
+    for p in $workers; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     local db="$dir/$1/strata.sqlite"
     local stored; stored=$(sqlite3 "$db" "select count(*) from task where state='done'")
     local evs; evs=$(sqlite3 "$db" "select count(*) from event")
