@@ -33,7 +33,7 @@ final class DynamicsMeasurement {
     /// (the report shows six), so pictures do not cost a forward pass at every checkpoint.
     let pictureEpochs: Set<Int>
     /// Matrices' checkpoint epochs so far.
-    private(set) var epochs: [Int] = []
+    var epochs: [Int] { cka.epochs }
     /// Seconds spent per measurement stage, for the overhead benchmark.
     private(set) var seconds: [String: Double] = [:]
     let chunk = 500
@@ -106,7 +106,6 @@ final class DynamicsMeasurement {
         let (raw, pooled) = try timed("forward") { try withNoGrad { try fixedActivations(network) } }
         try withNoGrad {
             let rows = try timed("cka") { try cka.append(epoch: epoch, activations: raw) }
-            epochs = cka.epochs
             for row in rows {
                 try emit(.similarity(.init(kind: row.kind, index: row.index, epoch: row.epoch, epochs: row.epochs,
                                            rows: row.rows.map { .init(tap: $0.tap, values: $0.values) })))

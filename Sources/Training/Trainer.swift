@@ -10,7 +10,8 @@ import Torch
 /// All torch work happens on the calling thread (libtorch's grad mode is thread-local).
 public final class Trainer {
     public let spec: TaskSpec
-    /// Where resumable checkpoints go (every `checkpoint_every` epochs); nil = none.
+    /// Where resumable checkpoints go (every `checkpoint_every` epochs) and where a run resumes from when it holds
+    /// one of the same task (`CheckpointDirectory`); nil = none.
     public let checkpointDirectory: URL?
     /// Accuracy on the training labels that counts as perfect fitting.
     public var perfectFitThreshold = 1.0
@@ -55,15 +56,14 @@ public final class Trainer {
         let batches = try Batches(images: data.trainImages, labels: data.trainLabels, batchSize: spec.batchSize,
                                   augment: augment, seed: UInt64(bitPattern: Int64(spec.seed)) &+ 29)
 
+        let directory = checkpointDirectory.map { CheckpointDirectory(url: $0) }
+        let resumed = try directory?.latest(for: spec)
         var firstEpoch = 1
-        var perfectFit: Int?
-        if let dir = checkpointDirectory, FileManager.default.fileExists(atPath: dir.appendingPathComponent("extra.pt").path) {
-            let extra = try Checkpoint.restore(module: network, optimizer: optimizer,
-                                               extraNames: ["data_generator", "progress"], from: dir)
+        if let resumed {
+            let extra = try Checkpoint.restore(module: network, optimizer: optimizer, extraNames: ["data_generator"],
+                                               from: resumed.folder)
             try batches.generator.restore(extra["data_generator"]!)
-            let progress = try extra["progress"]!.toArray(Int64.self)
-            firstEpoch = Int(progress[0]) + 1
-            perfectFit = progress[1] >= 0 ? Int(progress[1]) : nil
+            firstEpoch = resumed.manifest.epoch + 1
         }
 
         let checkpoints = spec.measure.enabled ? spec.measure.checkpoints(epochs: spec.epochs) : []
@@ -71,20 +71,39 @@ public final class Trainer {
             ? try DynamicsMeasurement(spec: spec, data: data, taps: network.tapNames,
                                       gramDirectory: saveGramsDirectory?.appendingPathComponent("grams"))
             : nil
-        if measurement != nil && firstEpoch > 1 {
-            throw TrainingError("resuming a measured run from a checkpoint is not supported yet (the earlier "
-                                + "checkpoints' Grams are not in it); use measure=false or start over")
+        // Every event so far, for the next checkpoint: a resumed attempt replays them, so that its own stream is
+        // the run's whole history.
+        var history: [TrainingEvent] = []
+        func record(_ event: TrainingEvent) throws {
+            history.append(event)
+            try emit(event)
         }
-        try emit(.started(.init(parameters: network.parameterCount, taps: network.tapNames, checkpoints: checkpoints,
-                                trainExamples: data.train.count, noisyExamples: data.noisyIndices.count,
-                                device: device.description, spec: spec)))
-        if let measurement, firstEpoch == 1, checkpoints.contains(0) {
-            try measurement.measure(network: network, epoch: 0, emit: emit)
-        }
-
+        var perfectFit: Int?
         var last: TrainingEvent.EpochMetrics?
         var testError: [(epoch: Int, error: Double)] = []
-        for epoch in firstEpoch...Swift.max(spec.epochs, firstEpoch - 1) where epoch <= spec.epochs {
+        try record(.started(.init(parameters: network.parameterCount, taps: network.tapNames, checkpoints: checkpoints,
+                                  trainExamples: data.train.count, noisyExamples: data.noisyIndices.count,
+                                  device: device.description, spec: spec)))
+        var previousCheckpoint: URL?
+        if let resumed {
+            try measurement?.restore(from: resumed.folder, epochs: resumed.manifest.measured)
+            for event in resumed.events {
+                switch event {
+                case .started: continue  // this attempt's own went first
+                case .epoch(let metrics):
+                    last = metrics
+                    testError.append((metrics.epoch, 1 - metrics.testAccuracy))
+                case .perfectFit(let fit): perfectFit = fit.epoch
+                default: break
+                }
+                try record(event)
+            }
+            previousCheckpoint = resumed.folder
+        } else if let measurement, checkpoints.contains(0) {
+            try measurement.measure(network: network, epoch: 0, emit: record)
+        }
+
+        for epoch in stride(from: firstEpoch, through: spec.epochs, by: 1) {
             let epochStart = DispatchTime.now()
             let lr = schedule.rate(base: spec.lr, epoch: epoch - 1, totalEpochs: spec.epochs)
             try optimizer.setLearningRate(lr)
@@ -118,23 +137,31 @@ public final class Trainer {
             let evaluationStart = DispatchTime.now()
             let metrics = try evaluate(network: network, data: data, epoch: epoch, lr: lr, seconds: trainSeconds)
             stageSeconds["evaluation", default: 0] += seconds(since: evaluationStart)
-            try emit(.epoch(metrics))
+            try record(.epoch(metrics))
             last = metrics
             testError.append((epoch, 1 - metrics.testAccuracy))
             if perfectFit == nil && metrics.trainAccuracy >= perfectFitThreshold {
                 perfectFit = epoch
-                try emit(.perfectFit(.init(epoch: epoch, threshold: perfectFitThreshold)))
-            }
-            if let dir = checkpointDirectory, spec.checkpointEvery > 0,
-               epoch % spec.checkpointEvery == 0 || epoch == spec.epochs
-            {
-                let progress = try Tensor([Int64(epoch), Int64(perfectFit ?? -1)])
-                try Checkpoint.save(module: network, optimizer: optimizer,
-                                    extra: ["data_generator": batches.generator.state(), "progress": progress], to: dir)
-                try emit(.checkpoint(.init(epoch: epoch, path: dir.path)))
+                try record(.perfectFit(.init(epoch: epoch, threshold: perfectFitThreshold)))
             }
             if let measurement, checkpoints.contains(epoch) {
-                try measurement.measure(network: network, epoch: epoch, emit: emit)
+                try measurement.measure(network: network, epoch: epoch, emit: record)
+            }
+            // After measuring, so that the checkpoint holds the epoch's measurement too (measuring changes
+            // neither the model nor any random state).
+            if let directory, spec.checkpointEvery > 0, epoch % spec.checkpointEvery == 0 || epoch == spec.epochs {
+                let saved = TrainingEvent.checkpoint(.init(epoch: epoch, path: directory.url.path))
+                history.append(saved)
+                let manifest = CheckpointDirectory.Manifest(
+                    format: CheckpointDirectory.format, epoch: epoch, fingerprint: spec.checkpointFingerprint,
+                    spec: spec, measured: measurement?.epochs ?? [])
+                let previous = previousCheckpoint
+                previousCheckpoint = try directory.save(manifest: manifest, events: history) { folder in
+                    try Checkpoint.save(module: network, optimizer: optimizer,
+                                        extra: ["data_generator": batches.generator.state()], to: folder)
+                    try measurement?.save(to: folder, reusing: previous)
+                }
+                try emit(saved)
             }
         }
         var scores: [String: Double] = [:]

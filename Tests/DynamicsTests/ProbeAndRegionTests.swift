@@ -167,5 +167,11 @@ struct DecisionPlaneTests {
         let row = try tracker.append(epoch: 1, labels: ["output": b])
         #expect(row.kind == "regions" && row.values(of: "output") == [across, 1])
         #expect(try tracker.matrix(tap: "output") == [[1, across], [across, 1]])
+        // Its label images rebuild it (a resumed run's way back to its earlier checkpoints).
+        #expect(try tracker.labels(at: 1) == ["output": b])
+        let rebuilt = try RegionTracker(taps: ["output"])
+        for i in 0..<2 { _ = try rebuilt.append(epoch: i, labels: try tracker.labels(at: i)) }
+        #expect(try rebuilt.matrix(tap: "output") == tracker.matrix(tap: "output"))
+        #expect(throws: DynamicsError.self) { try tracker.labels(at: 2) }
     }
 }

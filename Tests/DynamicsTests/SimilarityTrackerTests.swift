@@ -91,6 +91,33 @@ struct SimilarityTrackerTests {
         }
     }
 
+    @Test func aTrackerRebuiltFromStoredEmbeddingsContinuesWithIdenticalRows() throws {
+        let data = try checkpoints(12, n: 16)
+        try withTemporaryFolder { folder in
+            // Spilling (budget 0): the first block of embeddings is read back from disk.
+            let original = try SimilarityTracker(
+                taps: ["conv", "dense"], options: .init(kernels: Self.kernels, memoryBudget: 0, spillDirectory: folder))
+            var rows: [[SimilarityRow]] = []
+            for (i, activations) in data.prefix(10).enumerated() {
+                rows.append(try original.append(epoch: i * 2, activations: activations))
+            }
+            let rebuilt = try SimilarityTracker(taps: ["conv", "dense"], options: .init(kernels: Self.kernels))
+            for i in 0..<10 {
+                let embeddings = try original.embeddings(at: i)
+                #expect(embeddings[.linear]?["conv"]?.dtype == .float64)
+                #expect(try rebuilt.append(epoch: i * 2, embeddings: embeddings) == rows[i], "row \(i) differs")
+            }
+            for (i, activations) in data.enumerated().dropFirst(10) {
+                #expect(try rebuilt.append(epoch: i * 2, activations: activations)
+                            == original.append(epoch: i * 2, activations: activations))
+            }
+            #expect(try rebuilt.matrix(tap: "dense", kernel: .debiasedLinear)
+                        == original.matrix(tap: "dense", kernel: .debiasedLinear))
+            #expect(throws: DynamicsError.self) { try original.embeddings(at: 12) }
+            #expect(throws: DynamicsError.self) { try rebuilt.append(epoch: 30, embeddings: [:]) }
+        }
+    }
+
     @Test func savesLinearGramsAsFloat32() throws {
         let data = try checkpoints(2)
         try withTemporaryFolder { folder in

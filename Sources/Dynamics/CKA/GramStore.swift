@@ -68,6 +68,21 @@ final class GramStore {
         return result
     }
 
+    /// The stored embedding of checkpoint `index` (0 = the oldest), read back from its file when it was spilled.
+    func row(_ index: Int) throws -> Tensor {
+        guard (0..<count).contains(index) else {
+            throw DynamicsError(.invalidArgument, "no stored embedding \(index); the store holds \(count)")
+        }
+        let spilledRows = spilled.count * Self.blockRows
+        if index < spilledRows {
+            let block = try NumPyArray(contentsOf: spilled[index / Self.blockRows].url).tensor()
+            return try block.narrow(0, start: index % Self.blockRows, length: 1).reshape([length]).to(device)
+        }
+        let resident = index - spilledRows
+        return try blocks[resident / Self.blockRows].narrow(0, start: resident % Self.blockRows, length: 1)
+            .reshape([length]).clone()
+    }
+
     /// The stored embeddings as rows of one matrix (for a full matrix at once, or for tests).
     func matrix() throws -> Tensor {
         var parts: [Tensor] = []

@@ -94,6 +94,48 @@ public final class SimilarityTracker {
             }
             for (key, vector) in try embed(tap: tap, x, epoch: epoch) { embeddings[key] = vector }
         }
+        return try store(epoch: epoch, embeddings)
+    }
+
+    /// Adds a checkpoint from embeddings that `embeddings(at:)` gave (a resumed run restoring its earlier
+    /// checkpoints) and returns the rows that `append(epoch:activations:)` returned for it.
+    public func append(epoch: Int, embeddings: [CKAKernel: [String: Tensor]]) throws -> [SimilarityRow] {
+        if let last = epochs.last, epoch <= last {
+            throw DynamicsError(.invalidArgument, "checkpoint epochs must increase: \(epoch) after \(last)")
+        }
+        var keyed: [Key: Tensor] = [:]
+        for kernel in options.kernels {
+            for tap in taps {
+                guard let vector = embeddings[kernel]?[tap], vector.dtype == .float64 else {
+                    throw DynamicsError(.unknownName, "no float64 \(kernel) embedding for tap '\(tap)'")
+                }
+                keyed[Key(tap: tap, kernel: kernel)] = vector
+            }
+        }
+        return try store(epoch: epoch, keyed)
+    }
+
+    /// The embeddings stored for the checkpoint added `index`-th (0 = the first), per kernel and tap: what
+    /// `append(epoch:embeddings:)` takes to rebuild the tracker, for example from a run's checkpoint on disk.
+    public func embeddings(at index: Int) throws -> [CKAKernel: [String: Tensor]] {
+        guard epochs.indices.contains(index) else {
+            throw DynamicsError(.invalidArgument, "no checkpoint \(index); the tracker holds \(epochs.count)")
+        }
+        var result: [CKAKernel: [String: Tensor]] = [:]
+        for kernel in options.kernels {
+            for tap in taps { result[kernel, default: [:]][tap] = try stores[Key(tap: tap, kernel: kernel)]!.row(index) }
+        }
+        return result
+    }
+
+    /// Stores one checkpoint's embeddings (every tap and kernel) and returns its rows.
+    private func store(epoch: Int, _ embeddings: [Key: Tensor]) throws -> [SimilarityRow] {
+        for (key, vector) in embeddings {
+            if let store = stores[key], store.length != vector.count {
+                throw DynamicsError(.mismatchedExamples, "tap '\(key.tap)': an embedding of \(vector.count) entries "
+                                        + "after ones of \(store.length): measure the same examples every time")
+            }
+        }
         let index = epochs.count
         epochs.append(epoch)
         var result: [SimilarityRow] = []

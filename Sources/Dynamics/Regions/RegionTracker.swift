@@ -46,6 +46,15 @@ public final class RegionTracker {
         return SimilarityRow(kind: "regions", index: epochs.count - 1, epoch: epoch, epochs: epochs, rows: rows)
     }
 
+    /// The label images of the checkpoint added `index`-th (0 = the first), per tap: what `append(epoch:labels:)`
+    /// takes to rebuild the tracker, for example from a run's checkpoint on disk.
+    public func labels(at index: Int) throws -> [String: [[UInt8]]] {
+        guard epochs.indices.contains(index) else {
+            throw DynamicsError(.invalidArgument, "no checkpoint \(index); the tracker holds \(epochs.count)")
+        }
+        return labels.mapValues { $0[index] }
+    }
+
     /// The full T×T matrix (symmetric, unit diagonal) of a tap.
     public func matrix(tap: String) throws -> [[Double]] {
         guard let rows = history[tap] else { throw DynamicsError(.unknownName, "no region matrix for '\(tap)'") }
