@@ -102,6 +102,59 @@ struct AcrossMachinesTests {
         #expect(h.log("coordinator").contains("without a retry charge"))
     }
 
+    @Test func aPreemptedTrainingRunResumesFromItsCheckpointOnAnotherWorker() throws {
+        let h = try Harness()
+        let config = try h.config("""
+            name: resume
+            kind: train
+            dataset: {name: synthetic, train_size: 120, test_size: 60}
+            arch: cnn5
+            width: 4
+            epochs: 8
+            batch_size: 16
+            checkpoint_every: 1
+            grid: {seed: [3]}
+            measure: {every: 1, examples: 40, probe_train: 40, probe_test: 40, planes: 1, resolution: 8, pictures: 1}
+            execution: {retries: 0, heartbeat_ms: 300, heartbeat_timeout_ms: 3000, task_timeout_s: 60}
+            """)
+        let checkpoints = h.folder + "/checkpoints"
+        let coordinator = try h.coordinator(config)
+        let store = try h.store()
+        let task = try #require(try store.tasks().first?.id)
+        let victim = try h.start(["worker", "--connect", h.endpoint, "--name", "victim", "--checkpoint-dir", checkpoints],
+                                 log: "victim")
+        try h.wait(90, "a checkpoint after epoch 3") {
+            try store.count(sql: """
+                SELECT count(*) FROM event WHERE task = ? AND attempt = 1 AND type = 'checkpoint'
+                AND json_extract(body, '$.epoch') >= 3
+                """, arguments: [task]) > 0
+        }
+        h.signal(victim, SIGTERM)
+        #expect(try h.exit(victim, within: 10) == 0, "\(h.log("victim"))")
+        let saved = try store.count(sql: "SELECT max(json_extract(body, '$.epoch')) FROM event WHERE task = ? AND attempt = 1 AND type = 'checkpoint'", arguments: [task])
+        try h.start(["worker", "--connect", h.endpoint, "--name", "successor", "--checkpoint-dir", checkpoints],
+                    log: "successor")
+        #expect(try h.exit(coordinator, within: 120) == 0, "\(h.log("coordinator"))")
+        let record = try #require(try store.tasks().first)
+        #expect(record.state == "done" && record.resultAttempt == 2, "\(record.state) \(record.reason ?? "")")
+        #expect(try store.attempts(task: task).map(\.state) == ["returned", "done"])
+        // The finishing attempt carries the whole history: every epoch once, every CKA row.
+        let epochs = try store.count(sql: "SELECT count(DISTINCT epoch) FROM metric WHERE task = ? AND attempt = 2 AND name = 'train_loss'", arguments: [task])
+        let epochRows = try store.count(sql: "SELECT count(*) FROM metric WHERE task = ? AND attempt = 2 AND name = 'train_loss'", arguments: [task])
+        #expect(epochs == 8 && epochRows == 8)
+        let rows = try store.count(sql: "SELECT count(DISTINCT epoch) FROM matrix_row WHERE task = ? AND attempt = 2 AND kind = 'cka_linear'", arguments: [task])
+        #expect(rows == 9)
+        // It resumed rather than started over: the epochs up to the checkpoint are the first
+        // attempt's own events (same wall-clock seconds), replayed from the checkpoint.
+        let replayed = try store.count(sql: """
+            SELECT count(*) FROM event a JOIN event b ON a.task = b.task AND a.type = 'epoch' AND b.type = 'epoch'
+            AND json_extract(a.body, '$.epoch') = json_extract(b.body, '$.epoch') AND a.body = b.body
+            WHERE a.task = ? AND a.attempt = 1 AND b.attempt = 2
+            """, arguments: [task])
+        #expect(saved >= 3 && replayed == saved, "\(replayed) replayed of \(saved)")
+        #expect(FileManager.default.fileExists(atPath: checkpoints + "/" + task))
+    }
+
     @Test func tasksThatAskForAGPUGoOnlyToGPUWorkers() throws {
         let h = try Harness()
         let config = try h.config(FaultToleranceTests.yaml(events: 3, paceMs: 20, widths: [1, 2, 3], extra: """
