@@ -66,7 +66,8 @@ final class CoordinatorLoop {
     /// The clock reading of the batch being handled (one per poll round).
     var now = Date()
     var outbox: [([UInt8], WireMessage)] = []
-    var acks: [[UInt8]: [Lease: Int]] = [:]
+    /// The ACK owed per lease after this round's commit: to whom, up to which sequence number.
+    var acks: [Lease: (identity: [UInt8], seq: Int)] = [:]
     var unfinished = 0
     var dropped = 0
     /// Progress of this coordinator process, for STATUS.
@@ -208,10 +209,8 @@ final class CoordinatorLoop {
     func send(_ identity: [UInt8], _ message: WireMessage) { outbox.append((identity, message)) }
 
     func flush() {
-        for (identity, leases) in acks {
-            for (lease, seq) in leases {
-                outbox.append((identity, WireMessage(.ack, SequenceBody(task: lease.task, attempt: lease.attempt, seq: seq))))
-            }
+        for (lease, ack) in acks {
+            outbox.append((ack.identity, WireMessage(.ack, SequenceBody(task: lease.task, attempt: lease.attempt, seq: ack.seq))))
         }
         acks.removeAll(keepingCapacity: true)
         for (identity, message) in outbox {
@@ -281,9 +280,9 @@ final class CoordinatorLoop {
                 let body = try message.decode(SequenceBody.self)
                 guard let payload = message.payload.first else { throw WireError(.body, "EVENT without an event frame") }
                 try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
-                    if let event = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: body.seq, json: payload) {
+                    if let header = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: body.seq, json: payload) {
                         eventsHere += 1
-                        if case .epoch(let m) = event { task.epoch = m.epoch }
+                        if case .epoch(let epoch) = header { task.epoch = epoch }
                     }
                     task.deadline = now.addingTimeInterval(execution.taskTimeoutS)
                 }
@@ -371,10 +370,10 @@ final class CoordinatorLoop {
     func sequenced(_ identity: [UInt8], _ key: String, _ lease: Lease, _ seq: Int, _ tx: StoreTransaction,
                    apply: (inout ScheduledTask) throws -> Void) throws
     {
-        guard var task = tasks[lease.task] else { throw WireError(.body, "unknown task '\(lease.task)'") }
+        guard let task = tasks[lease.task] else { throw WireError(.body, "unknown task '\(lease.task)'") }
         guard task.state == .leased, task.attempts == lease.attempt, task.holder == key else {
             if task.state == .done && task.resultAttempt == lease.attempt {
-                acks[identity, default: [:]][lease] = max(acks[identity]?[lease] ?? 0, seq)  // a replay after DONE
+                owe(identity, lease, seq)  // a replay after DONE
             } else {
                 // Fencing: results of a lease that was taken away are dropped.
                 logger.info("fenced a message of task \(lease.task) attempt \(lease.attempt) from \(key)")
@@ -384,13 +383,18 @@ final class CoordinatorLoop {
             return
         }
         if seq == task.lastSeq + 1 {
-            try apply(&task)
-            task.lastSeq = seq
-            tasks[lease.task] = task
+            try apply(&tasks[lease.task]!)  // in place: no copy of the task per event
+            tasks[lease.task]!.lastSeq = seq
         } else if seq > task.lastSeq + 1 {
             return  // a gap: the worker replays from its last acknowledged message
         }
-        acks[identity, default: [:]][lease] = max(acks[identity]?[lease] ?? 0, min(seq, task.lastSeq))
+        owe(identity, lease, min(seq, tasks[lease.task]!.lastSeq))
+    }
+
+    /// Notes an ACK to send after the commit (the highest sequence number per lease).
+    func owe(_ identity: [UInt8], _ lease: Lease, _ seq: Int) {
+        let previous = acks[lease].flatMap { $0.identity == identity ? $0.seq : nil } ?? 0
+        acks[lease] = (identity, max(seq, previous))
     }
 
     /// Frees a lease's slot on its worker and keeps the worker's failure streak.

@@ -108,6 +108,16 @@ public struct FlatJSONObject {
         }
     }
 
+    /// Whether `key` holds a number (or, with `nonFinite`, one of the strings `"nan"`, `"inf"`,
+    /// `"-inf"`), checked without converting it.
+    public func isNumber(_ key: String, nonFinite: Bool = false) -> Bool {
+        guard let m = member(key) else { return false }
+        if m.kind == .string && nonFinite {
+            return ["nan", "inf", "-inf"].contains(decodeString(m.value, escaped: m.escaped))
+        }
+        return m.kind == .number
+    }
+
     /// The boolean value of `key`; nil when absent or not a boolean.
     public func bool(_ key: String) -> Bool? {
         guard let m = member(key), m.kind == .bool else { return nil }

@@ -223,14 +223,20 @@ public struct StoreTransaction {
     ///
     /// `json` is stored as received; it must decode as a `TrainingEvent` (else this throws and
     /// writes nothing).
-    public func ingestEvent(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> TrainingEvent? {
-        let event = try TrainingEvent.decode(json: json)
+    public func ingestEvent(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> TrainingEvent.Header? {
+        let header = try TrainingEvent.header(json: json)
         let text = String(decoding: json, as: UTF8.self)
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)")
-        try insert.execute(arguments: [task, attempt, seq, event.type, text, now])
+        let type: String
+        switch header {
+        case .epoch: type = "epoch"
+        case .event(let event): type = event.type
+        }
+        try insert.execute(arguments: [task, attempt, seq, type, text, now])
         guard db.changesCount > 0 else { return nil }
         let key = AttemptKey(task: task, attempt: attempt)
         lastSeqs.byAttempt[key] = max(lastSeqs.byAttempt[key] ?? 0, seq)
+        guard case .event(let event) = header else { return header }  // the `metric` view reads epoch events
         switch event {
         case .epoch, .probes:
             break  // the `metric` view reads them from the event log (the decode above validated them)
@@ -257,7 +263,7 @@ public struct StoreTransaction {
         case .started, .perfectFit, .checkpoint:
             break
         }
-        return event
+        return header
     }
 
     func matrixRows(task: String, attempt: Int, kind: String, index: Int, epoch: Int, epochs: [Int],

@@ -13,6 +13,24 @@ extension TrainingEvent {
         return try lineDecoder.decode(TrainingEvent.self, from: Data(json))
     }
 
+    /// What a store needs to know of an event it keeps as JSON: for the frequent `epoch` events
+    /// only the epoch (checked like `decode(json:)`, but without converting the metrics), else the
+    /// decoded event.
+    public enum Header: Sendable {
+        case epoch(Int)
+        case event(TrainingEvent)
+    }
+
+    /// Validates `json` as an event, as `decode(json:)` does, and returns its header.
+    public static func header(json: [UInt8]) throws -> Header {
+        let object: FlatJSONObject
+        do { object = try FlatJSONObject(json) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object: \(error)"))
+        }
+        if object.string("type") == "epoch" { return .epoch(try EpochMetrics.validate(object)) }
+        return .event(try lineDecoder.decode(TrainingEvent.self, from: Data(json)))
+    }
+
     /// The event as one line of JSON with sorted keys (the bytes of `jsonLine()`).
     public func json() throws -> [UInt8] {
         if case .epoch(let m) = self { return m.json }
@@ -38,6 +56,22 @@ extension TrainingEvent {
 }
 
 extension TrainingEvent.EpochMetrics {
+    static let metricKeys = ["train_loss", "train_acc", "clean_acc", "noisy_acc", "memorization", "test_loss",
+                             "test_acc", "lr", "seconds", "images_per_s"]
+
+    /// Checks the members of an `epoch` event as `init(_:)` reads them; returns the epoch.
+    static func validate(_ object: FlatJSONObject) throws -> Int {
+        guard let epoch = object.int("epoch") else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: [], debugDescription: "epoch event: 'epoch' is missing or not an integer"))
+        }
+        for key in metricKeys where !object.isNumber(key, nonFinite: true) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: [], debugDescription: "epoch event: '\(key)' is missing or not a number"))
+        }
+        return epoch
+    }
+
     /// Reads the members of an `epoch` event; every metric must be present.
     init(_ object: FlatJSONObject) throws {
         func metric(_ key: String) throws -> Double {

@@ -28,4 +28,27 @@ import Testing
         #expect(try store.tasks().first { $0.id == task }?.state == "queued")
         #expect(try store.lastSequences()["\(task)#1"] == 1)
     }
+
+    /// The store checks epoch events without converting their numbers; it must reject exactly
+    /// what the full decoder rejects.
+    @Test func malformedEpochEventsAreRejectedLikeTheFullDecoderDoes() throws {
+        let good = #"{"clean_acc":0.5,"epoch":3,"images_per_s":"inf","lr":0.1,"memorization":0,"noisy_acc":0,"seconds":1,"test_acc":0.4,"test_loss":"nan","train_acc":0.5,"train_loss":1,"type":"epoch"}"#
+        let cases = [
+            good,
+            good.replacingOccurrences(of: #""lr":0.1,"#, with: ""),                  // a metric missing
+            good.replacingOccurrences(of: #""lr":0.1"#, with: #""lr":"fast""#),     // not a number
+            good.replacingOccurrences(of: #""epoch":3"#, with: #""epoch":3.5"#),    // not an integer
+            good.replacingOccurrences(of: #""lr":0.1"#, with: #""lr":true"#),
+            String(good.dropLast()),                                                // not JSON
+        ]
+        for json in cases {
+            let bytes = Array(json.utf8)
+            let decoded = try? TrainingEvent.decode(json: bytes)
+            let header = try? TrainingEvent.header(json: bytes)
+            #expect((decoded == nil) == (header == nil), "\(json)")
+            if case .epoch(let m)? = decoded, case .epoch(let epoch)? = header { #expect(m.epoch == epoch) }
+        }
+        #expect(try TrainingEvent.header(json: Array(good.utf8)) != nil)
+        #expect((try? TrainingEvent.header(json: Array(cases[1].utf8))) == nil)
+    }
 }
