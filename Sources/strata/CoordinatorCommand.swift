@@ -42,11 +42,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = bind
         options.insecure = insecure
-        do {
-            options.keys = try keys.map(CoordinatorKeys.load)
-        } catch let error as KeyError {
-            throw CommandError("--keys: \(error)")
-        }
+        options.keys = try reportingKeyErrors { try keys.map(CoordinatorKeys.load) }
         options.stayUp = stayUp
         options.maxMessageBytes = maxMessageBytes
         let coordinator = Coordinator(config: sweep, options: options)

@@ -25,14 +25,10 @@ struct KeysCommand: ParsableCommand {
         var workers = 1
 
         func run() throws {
-            do {
-                let made = try KeyFolder.generate(dir, workers: workers)
-                print("coordinator keys: \(made[0]) (use: strata coordinator CONFIG --keys \(dir) --bind tcp://0.0.0.0:5555)")
-                for folder in made.dropFirst() { print("worker keys:      \(folder) (use: strata worker --keys \(folder) …)") }
-                print("keep the .key files secret; more workers: strata keys add \(dir) NAME")
-            } catch let error as KeyError {
-                throw CommandError("\(error)")
-            }
+            let made = try reportingKeyErrors { try KeyFolder.generate(dir, workers: workers) }
+            print("coordinator keys: \(made[0]) (use: strata coordinator CONFIG --keys \(dir) --bind tcp://0.0.0.0:5555)")
+            for folder in made.dropFirst() { print("worker keys:      \(folder) (use: strata worker --keys \(folder) …)") }
+            print("keep the .key files secret; more workers: strata keys add \(dir) NAME")
         }
     }
 
@@ -47,12 +43,17 @@ struct KeysCommand: ParsableCommand {
         var name: String
 
         func run() throws {
-            do {
-                let folder = try KeyFolder.addWorker(dir, name: name)
-                print("worker keys: \(folder) (use: strata worker --keys \(folder) …); admitted in \(dir)/coordinator/authorized_workers")
-            } catch let error as KeyError {
-                throw CommandError("\(error)")
-            }
+            let folder = try reportingKeyErrors { try KeyFolder.addWorker(dir, name: name) }
+            print("worker keys: \(folder) (use: strata worker --keys \(folder) …); admitted in \(dir)/coordinator/authorized_workers")
         }
+    }
+}
+
+/// Runs `body`, turning a key problem into a command error (its message, without the usage text).
+func reportingKeyErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as KeyError {
+        throw CommandError("\(error)")
     }
 }

@@ -50,11 +50,7 @@ struct WorkerCommand: AsyncParsableCommand {
             resolved = device
         }
         var options = WorkerOptions(endpoint: connect)
-        do {
-            options.keys = try keys.map(WorkerKeys.load)
-        } catch let error as KeyError {
-            throw CommandError("--keys: \(error)")
-        }
+        options.keys = try reportingKeyErrors { try keys.map(WorkerKeys.load) }
         if let checkpointDir {
             try FileManager.default.createDirectory(atPath: checkpointDir, withIntermediateDirectories: true)
             options.checkpointDirectory = checkpointDir
