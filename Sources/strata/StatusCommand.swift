@@ -64,7 +64,8 @@ struct StatusCommand: ParsableCommand {
         }
         throw NoAnswer(description: """
             no answer from \(endpoint) within \(timeout) s: is a coordinator running there? \
-            (for a finished sweep, give its output folder instead)
+            (for a finished sweep, give its output folder instead\(keys == nil
+                ? "; a coordinator with CURVE keys answers only clients with --keys WORKER_FOLDER" : "")
             """)
     }
 
