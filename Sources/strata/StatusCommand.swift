@@ -65,7 +65,7 @@ struct StatusCommand: ParsableCommand {
         throw NoAnswer(description: """
             no answer from \(endpoint) within \(timeout) s: is a coordinator running there? \
             (for a finished sweep, give its output folder instead\(keys == nil
-                ? "; a coordinator with CURVE keys answers only clients with --keys WORKER_FOLDER" : "")
+                ? "; a coordinator with CURVE keys answers only clients with --keys WORKER_FOLDER" : ""))
             """)
     }
 
