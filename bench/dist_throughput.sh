@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Distributed benchmark: N zero-length synthetic tasks through 4 in-process workers
 # (tasks/s completed and durably stored), then event ingestion (events/s committed before ack).
-# Usage: bench/dist_throughput.sh [debug|release] [tasks] [events-per-task] [ingest-tasks]
+# Usage: bench/dist_throughput.sh [debug|release] [tasks] [events-per-task] [ingest-tasks] [curve]
+# With `curve` as the fifth argument, event ingestion runs a second time with CURVE keys on
+# (encryption and the ZAP allow-list), for the cost of security against the plain run before it.
 #
 # The workers start first and wait for the coordinator (every `strata` process spends ~0.6 s of
 # CPU in libtorch's static initialisers), so that start-up does not compete with the sweep on a
@@ -11,14 +13,15 @@
 # and the coordinator's CPU time (user + system, start-up included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:-release}; tasks=${2:-2000}; events=${3:-1000}; ingest_tasks=${4:-50}
+mode=${1:-release}; tasks=${2:-2000}; events=${3:-1000}; ingest_tasks=${4:-50}; curve=${5:-}
 bin=${STRATA_BIN:-.build/$mode/strata}  # STRATA_BIN: compare another build
 dir=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null || true; done; rm -rf "$dir"' EXIT
 port=$((20000 + RANDOM % 20000))
 
-run() { # name tasks events
+run() { # name tasks events [keys-folder]
+    local keys=${4:-}
     local widths; widths=$(seq -s, 1 "$2")
     cat > "$dir/$1.yaml" <<YAML
 name: $1
@@ -27,8 +30,10 @@ grid: {width: [$widths]}
 synthetic: {events: $3, pace_ms: 0}
 YAML
     local workers=""
-    for _ in 1 2 3 4; do
-        $bin worker --connect "tcp://127.0.0.1:$port" --in-process 2>/dev/null &
+    for i in 1 2 3 4; do
+        local worker_keys=()
+        [[ -n $keys ]] && worker_keys=(--keys "$keys/workers/worker-00$i")
+        $bin worker --connect "tcp://127.0.0.1:$port" --in-process "${worker_keys[@]}" 2>/dev/null &
         workers="$workers $!"
     done
     pids="$pids $workers"
@@ -36,7 +41,8 @@ YAML
     local start end
     start=$(date +%s.%N)
     /usr/bin/time -f "%U %S" -o "$dir/$1.time" \
-        $bin coordinator "$dir/$1.yaml" --bind "tcp://127.0.0.1:$port" --out "$dir/$1" 2>"$dir/$1.log"
+        "$bin" coordinator "$dir/$1.yaml" --bind "tcp://127.0.0.1:$port" --out "$dir/$1" ${keys:+--keys "$keys"} \
+        2>"$dir/$1.log"
     end=$(date +%s.%N)
     # Workers leave on the coordinator's BYE; one that was between reconnects when a short sweep
     # ended never got it and would wait for a coordinator forever.
@@ -56,3 +62,7 @@ YAML
 }
 run tasks "$tasks" 0
 run events "$ingest_tasks" "$events"
+if [[ $curve == curve ]]; then
+    $bin keys generate "$dir/keys" --workers 4 >/dev/null
+    run events-curve "$ingest_tasks" "$events" "$dir/keys"
+fi
