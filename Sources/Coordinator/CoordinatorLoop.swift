@@ -250,7 +250,7 @@ final class CoordinatorLoop {
             return drop(identity, "message of \(size) bytes exceeds the limit of \(owner.options.maxMessageBytes)")
         }
         let message: WireMessage
-        do { message = try WireMessage(frames: Array(frames.dropFirst())) } catch {
+        do { message = try WireMessage(frames: frames.dropFirst()) } catch {
             if let e = error as? WireError, e.code == .version {
                 send(identity, WireMessage(.bye, ByeBody(reason: e.message)))
             }

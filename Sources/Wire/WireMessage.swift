@@ -56,23 +56,27 @@ public struct WireMessage: Sendable {
     public var frames: [[UInt8]] { [WireMessage.tagBytes, Array(command.rawValue.utf8), body] + payload }
 
     /// Parses frames (without a routing identity), checking tag, version and command.
-    public init(frames: [[UInt8]]) throws {
+    public init(frames: [[UInt8]]) throws { try self.init(frames: frames[...]) }
+
+    /// Parses frames (a ROUTER passes those after the routing identity), checking tag, version and command.
+    public init(frames: ArraySlice<[UInt8]>) throws {
         guard frames.count >= 3 else {
             throw WireError(.malformed, "expected at least 3 frames (tag, command, body), got \(frames.count)")
         }
-        guard frames[0] == WireMessage.tagBytes else {
-            let text = String(decoding: frames[0].prefix(32), as: UTF8.self)
+        let first = frames.startIndex
+        guard frames[first] == WireMessage.tagBytes else {
+            let text = String(decoding: frames[first].prefix(32), as: UTF8.self)
             if text.hasPrefix("STRATA/") {
                 throw WireError(.version, "protocol version '\(text)' is not supported; this coordinator speaks \(WireMessage.tag)")
             }
             throw WireError(.malformed, "first frame is not the protocol tag \(WireMessage.tag)")
         }
-        guard let command = Command(rawValue: String(decoding: frames[1], as: UTF8.self)) else {
-            throw WireError(.command, "unknown command '\(String(decoding: frames[1].prefix(32), as: UTF8.self))'")
+        guard let command = Command(rawValue: String(decoding: frames[first + 1], as: UTF8.self)) else {
+            throw WireError(.command, "unknown command '\(String(decoding: frames[first + 1].prefix(32), as: UTF8.self))'")
         }
         self.command = command
-        self.body = frames[2]
-        self.payload = Array(frames.dropFirst(3))
+        self.body = frames[first + 2]
+        self.payload = frames.count > 3 ? Array(frames[(first + 3)...]) : []
     }
 
     /// A sequenced message (EVENT, ACK, DONE) with its body written without `JSONEncoder`.

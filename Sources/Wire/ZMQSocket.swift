@@ -107,6 +107,7 @@ public final class ZMQSocket {
     /// Receives one multipart message if one is waiting, else nil.
     public func receive() throws -> [[UInt8]]? {
         var frames: [[UInt8]] = []
+        frames.reserveCapacity(6)  // identity, tag, command, body, payload: one allocation
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
