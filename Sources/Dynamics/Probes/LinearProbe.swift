@@ -89,6 +89,11 @@ public final class LinearProbe {
                                     + "of shape \(x.shape)")
         }
         let pooled: Tensor = switch x.rank {
+        case 4 where x.size(2) >= 2 && x.size(3) >= 2:
+            // Adaptive 2×2 average pooling's windows on a side of h are [0, ⌈h/2⌉) and [⌊h/2⌋, h): plain average
+            // pooling with kernel ⌈h/2⌉ and stride ⌊h/2⌋ has the same windows and is several times faster.
+            try Functional.avgPool2d(x, kernel: ((x.size(2) + 1) / 2, (x.size(3) + 1) / 2),
+                                     stride: (x.size(2) / 2, x.size(3) / 2)).flatten(from: 1)
         case 4: try Functional.adaptiveAvgPool2d(x, outputSize: (2, 2)).flatten(from: 1)
         case 3: try x.mean([1])
         case 1: try x.unsqueeze(1)
