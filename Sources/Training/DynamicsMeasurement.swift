@@ -201,14 +201,17 @@ final class DynamicsMeasurement {
         return (try raw.mapValues { try Tensor.cat($0, dim: 0) }, try pooled.mapValues { try Tensor.cat($0, dim: 0) })
     }
 
-    /// Logits and pooled tap features (as probes see them) of `images`, in chunks.
+    /// Logits and pooled tap features (as probes see them) of `images`, in chunks; each tap is pooled as the
+    /// forward pass produces it.
     func pooledActivations(_ network: Network, _ images: Tensor) throws -> (logits: Tensor, taps: [String: Tensor]) {
         var logits: [Tensor] = [], taps: [String: [Tensor]] = [:]
+        network.tapTransform = { try LinearProbe.pooledFeatures($0) }
+        defer { network.tapTransform = nil }
         for start in stride(from: 0, to: images.size(0), by: chunk) {
             let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
             let out = try network.forward(x, collectTaps: true)
             logits.append(out.logits)
-            for (tap, t) in out.taps { taps[tap, default: []].append(try LinearProbe.pooledFeatures(t)) }
+            for (tap, t) in out.taps { taps[tap, default: []].append(t) }
         }
         return (try Tensor.cat(logits, dim: 0), try taps.mapValues { try Tensor.cat($0, dim: 0) })
     }
