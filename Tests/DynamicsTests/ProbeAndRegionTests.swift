@@ -46,7 +46,7 @@ struct LinearProbeTests {
 
     @Test func poolsConvAndTokenMaps() throws {
         #expect(try LinearProbe.pooledFeatures(gaussian([5, 3, 7, 9], seed: 1)).shape == [5, 12])
-        for (h, w) in [(7, 9), (28, 28), (4, 4), (2, 3), (1, 5), (14, 1)] {
+        for (h, w) in [(7, 9), (28, 28), (4, 4), (2, 3), (1, 5), (14, 1), (1, 1)] {
             let x = try gaussian([3, 2, h, w], seed: UInt64(h * 100 + w))
             let adaptive = try Functional.adaptiveAvgPool2d(x, outputSize: (2, 2)).flatten(from: 1)
             let difference = try (LinearProbe.pooledFeatures(x) - adaptive).abs().max().item()
