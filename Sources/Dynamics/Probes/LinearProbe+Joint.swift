@@ -59,7 +59,8 @@ extension LinearProbe {
             let optimizer = try Optimizer(.adam(), parameters: [flat], learningRate: options.learningRate,
                                           weightDecay: options.weightDecay)
             for _ in 0..<options.steps {
-                // d(mean cross-entropy)/d(logits) = (softmax − one-hot) / n, for every tap at once (taps × n × classes).
+                // d(mean cross-entropy)/d(logits) = (softmax − one-hot) / n, every tap at once
+                // (taps × n × classes); the 1/n is in `transposed`.
                 let logits = try Tensor.cat(zip(inputs, weights).map { try $0.matmul($1) }, dim: 0)
                 let residual = try logits.softmax(2) - oneHot
                 var first = 0

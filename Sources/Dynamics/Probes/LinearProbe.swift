@@ -102,9 +102,9 @@ public final class LinearProbe {
     }
 
     /// Adaptive 2×2 average pooling of an N × C × H × W map, flattened to N × 4C, as one matrix product with an
-    /// (H·W) × 4 averaging matrix: the four windows are rows [0, ⌈H/2⌉) or [⌊H/2⌋, H) by columns [0, ⌈W/2⌉) or
-    /// [⌊W/2⌋, W), as `adaptive_avg_pool2d` takes them. A matrix product reads the map once at BLAS speed, several
-    /// times faster than libtorch's pooling kernels on these shapes.
+    /// (H·W) × 4 averaging matrix: the four windows are rows [0, ⌈H/2⌉) or [⌊H/2⌋, H) by columns
+    /// [0, ⌈W/2⌉) or [⌊W/2⌋, W), as `adaptive_avg_pool2d` takes them. A matrix product reads the map once at
+    /// BLAS speed, several times faster than libtorch's pooling kernels on these shapes.
     static func quadrantMeans(_ x: Tensor) throws -> Tensor {
         let (n, channels, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3))
         var averaging = [Double](repeating: 0, count: h * w * 4)
