@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measurement overhead of a quick.yaml-sized run: resnet18 k=8 on 300 noisy Fashion-MNIST images,
-# 30 epochs, with configs/quick.yaml's measurement settings (11 log-spaced checkpoints, linear CKA on
+# 30 epochs, with configs/quick.yaml's measurement settings (measure.log=10: 10 checkpoints, linear CKA on
 # 200 examples, probes on every tap, one decision plane at R=20). Prints the time by stage and the
 # ratio measured / trained. Training and measurement run in the same process, one after the other,
 # so machine noise touches both alike.

@@ -1,5 +1,8 @@
 // Tensor operations of the CTorch shim. Everything here uses ATen only, which compiles faster
 // than the full torch API; optimizers and serialization live in optim.cpp.
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -203,6 +206,15 @@ bool ct_set_grad_enabled(bool enabled) {
     return previous;
 }
 bool ct_is_grad_enabled(void) { return at::GradMode::is_enabled(); }
+bool ct_set_flush_denormal(bool on) {
+#if defined(__x86_64__) || defined(_M_X64)
+    bool previous = (_mm_getcsr() & 0x8040) == 0x8040;  // FTZ and DAZ
+#else
+    bool previous = false;
+#endif
+    at::globalContext().setFlushDenormal(on);
+    return previous;
+}
 
 int ct_generator_new(uint64_t seed, ct_generator *out) {
     CT_TRY(*out = new ct_generator_s{at::detail::createCPUGenerator(seed)})
@@ -413,5 +425,6 @@ int ct_zero_grad(ct_tensor t) {
         if (g.defined()) g = at::Tensor();
     })
 }
+int ct_set_grad(ct_tensor t, ct_tensor grad) { CT_TRY(t->t.mutable_grad() = grad->t) }
 
 }  // extern "C"

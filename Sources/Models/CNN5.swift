@@ -30,15 +30,15 @@ public final class CNN5: Network {
     public override var tapNames: [String] { ["block1", "block2", "block3", "block4", "features"] }
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
-        var recorder = TapRecorder(collectTaps)
+        var recorder = TapRecorder(collectTaps, transform: tapTransform)
         var h = x
         for i in 0..<4 {
             h = try norms[i](convs[i](h)).relu()
             if i > 0 && h.size(2) >= 2 && h.size(3) >= 2 { h = try Functional.maxPool2d(h, kernel: (2, 2)) }
-            recorder.record("block\(i + 1)", h)
+            try recorder.record("block\(i + 1)", h)
         }
         let features = try h.max([2, 3])
-        recorder.record("features", features)
+        try recorder.record("features", features)
         return (try head(features), recorder.taps)
     }
 }

@@ -22,11 +22,11 @@ public final class MLP: Network {
     public override var tapNames: [String] { hidden.indices.map { "hidden\($0 + 1)" } }
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
-        var recorder = TapRecorder(collectTaps)
+        var recorder = TapRecorder(collectTaps, transform: tapTransform)
         var h = try x.flatten(from: 1)
         for (i, layer) in hidden.enumerated() {
             h = try layer(h).relu()
-            recorder.record("hidden\(i + 1)", h)
+            try recorder.record("hidden\(i + 1)", h)
         }
         return (try head(h), recorder.taps)
     }

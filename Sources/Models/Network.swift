@@ -12,17 +12,25 @@ open class Network: Module, Layer {
 
     /// Logits only.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x, collectTaps: false).logits }
+
+    /// Applied to every tapped activation as the forward pass produces it, when set: a measurement that needs
+    /// only a reduction of each tap (pooled features) gets it while the activation is still in cache, and the
+    /// full activation is freed at once.
+    public var tapTransform: ((Tensor) throws -> Tensor)?
 }
 
-/// Collects tapped activations in order when asked to.
+/// Collects tapped activations (transformed, when the network has a `tapTransform`) in order when asked to.
 struct TapRecorder {
     let enabled: Bool
+    let transform: ((Tensor) throws -> Tensor)?
     var taps: [(String, Tensor)] = []
 
-    init(_ enabled: Bool) { self.enabled = enabled }
+    init(_ enabled: Bool, transform: ((Tensor) throws -> Tensor)? = nil) {
+        (self.enabled, self.transform) = (enabled, transform)
+    }
 
-    mutating func record(_ name: String, _ t: Tensor) {
-        if enabled { taps.append((name, t)) }
+    mutating func record(_ name: String, _ t: Tensor) throws {
+        if enabled { taps.append((name, try transform?(t) ?? t)) }
     }
 }
 

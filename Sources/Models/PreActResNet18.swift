@@ -62,15 +62,15 @@ public final class PreActResNet18: Network {
     }
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
-        var recorder = TapRecorder(collectTaps)
+        var recorder = TapRecorder(collectTaps, transform: tapTransform)
         var h = try conv1(x)
-        recorder.record("stem", h)
+        try recorder.record("stem", h)
         for (i, block) in blocks.enumerated() {
             h = try block(h)
-            recorder.record("layer\(i / 2 + 1).\(i % 2)", h)
+            try recorder.record("layer\(i / 2 + 1).\(i % 2)", h)
         }
         let features = try Functional.adaptiveAvgPool2d(h, outputSize: (1, 1)).flatten(from: 1)
-        recorder.record("features", features)
+        try recorder.record("features", features)
         return (try linear(features), recorder.taps)
     }
 }

@@ -74,19 +74,19 @@ public final class ViT: Network {
     public override var tapNames: [String] { ["embed"] + blocks.indices.map { "block\($0 + 1)" } + ["norm"] }
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
-        var recorder = TapRecorder(collectTaps)
+        var recorder = TapRecorder(collectTaps, transform: tapTransform)
         let n = x.size(0)
         let patches = try patchEmbed(x).flatten(from: 2).transposed(1, 2)  // (n, tokens-1, dim)
         let dim = patches.size(2)
         var h = try Tensor.cat([classToken.expand([n, 1, dim]), patches], dim: 1) + positions
         h = try embedDropout(h)
-        recorder.record("embed", h)
+        try recorder.record("embed", h)
         for (i, block) in blocks.enumerated() {
             h = try block(h)
-            recorder.record("block\(i + 1)", h)
+            try recorder.record("block\(i + 1)", h)
         }
         h = try norm(h)
-        recorder.record("norm", h)
+        try recorder.record("norm", h)
         let cls = try h.narrow(1, start: 0, length: 1).squeeze(1)
         return (try head(cls), recorder.taps)
     }

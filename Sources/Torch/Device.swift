@@ -65,6 +65,15 @@ public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
     return try body()
 }
 
+/// Runs `body` with denormal floats flushed to zero on this thread (where the CPU supports it), restoring the
+/// previous mode after: arithmetic on values below 1e-38 (float32) is many times slower than on normal ones, and
+/// optimizations near convergence produce them.
+public func withDenormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ct_set_flush_denormal(true)
+    defer { _ = ct_set_flush_denormal(previous) }
+    return try body()
+}
+
 /// Runs `body` with autograd recording on, restoring the previous mode after.
 public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     let previous = ct_set_grad_enabled(true)

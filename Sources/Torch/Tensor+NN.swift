@@ -113,4 +113,13 @@ extension Tensor {
 
     /// Drops the accumulated gradient.
     public func zeroGrad() throws { try check(ct_zero_grad(handle), "zero_grad") }
+
+    /// Sets the gradient an optimizer step uses to `gradient` (same shape), computed by hand instead of by autograd.
+    public func setGrad(_ gradient: Tensor) throws {
+        guard gradient.shape == shape else {
+            throw TorchError(operation: "set grad",
+                             message: "a gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
+        }
+        try check(ct_set_grad(handle, gradient.handle), "set grad")
+    }
 }

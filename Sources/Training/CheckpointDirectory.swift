@@ -128,8 +128,8 @@ struct CheckpointDirectory {
         try Self.flush(url)
         // The new checkpoint is in place: older ones and what killed writers left behind can go.
         for other in (try? manager.contentsOfDirectory(atPath: url.path)) ?? [] where other != name {
-            let stale = other.hasPrefix(Self.partialPrefix)
-                || (other.hasPrefix("epoch-") && Int(other.dropFirst("epoch-".count)).map { $0 < manifest.epoch } == true)
+            let older = Int(other.dropFirst("epoch-".count)).map { $0 < manifest.epoch } ?? false
+            let stale = other.hasPrefix(Self.partialPrefix) || (other.hasPrefix("epoch-") && older)
             if stale { try? manager.removeItem(at: url.appendingPathComponent(other)) }
         }
         return folder

@@ -19,6 +19,8 @@ final class DynamicsMeasurement {
     /// The fixed inputs, measured in one pass: rows 0..<measured are the CKA measurement set, rows
     /// 0..<probeTrain the probe-training set, and rows probeTestStart..< the probe-test set.
     let inputs: Tensor
+    /// The training rows of `inputs`, in order.
+    let inputRows: [Int]
     let measured: Int
     let probeTrain: Int
     let probeTestStart: Int
@@ -27,6 +29,9 @@ final class DynamicsMeasurement {
     /// Per plane, the grid the scores use; for the first `pictures` planes also a wider grid for pictures.
     let scoreGrids: [PlaneGrid]
     let pictureGrids: [PlaneGrid]
+    /// The score grids' inputs, then the picture grids': one batch of forward passes per checkpoint.
+    let gridInputs: Tensor?
+    let scoreGridRows: Int
     let cka: SimilarityTracker
     let regions: RegionTracker?
     /// The checkpoints that also draw the picture planes: at most six, spread over the schedule
@@ -36,7 +41,9 @@ final class DynamicsMeasurement {
     var epochs: [Int] { cka.epochs }
     /// Seconds spent per measurement stage, for the overhead benchmark.
     private(set) var seconds: [String: Double] = [:]
-    let chunk = 500
+    /// Examples per forward pass: eval mode on a CPU is a little faster per example in chunks of a hundred than of
+    /// thousands, memory stays bounded, and one size for every pass spares oneDNN building kernels for others.
+    let chunk = 100
     /// δ of the double-descent detector: the rise of test error (after a local minimum) that counts.
     /// Small subsets have noisy test curves; 0.05 keeps their wiggles from counting.
     static let doubleDescentRise = 0.05
@@ -70,6 +77,7 @@ final class DynamicsMeasurement {
         let labels = m.probeCleanLabels ? data.train.labels : data.trainLabelArray
         let device = data.trainImages.device
         let union = head + testIndex
+        inputRows = union
         inputs = try data.trainImages.indexSelect(0, Tensor(union.map(Int64.init)).to(device))
         probeTrainLabels = try Tensor(head.prefix(probeTrain).map { Int64(labels[$0]) }).to(device)
         // Without a probe-test set (a small training subset), probes are scored on their training set.
@@ -87,6 +95,9 @@ final class DynamicsMeasurement {
             }
         }
         (self.scoreGrids, self.pictureGrids) = (scoreGrids, pictureGrids)
+        let grids = scoreGrids + pictureGrids
+        gridInputs = grids.isEmpty ? nil : try Tensor.cat(grids.map(\.inputs), dim: 0)
+        scoreGridRows = scoreGrids.reduce(0) { $0 + $1.inputs.size(0) }
         let schedule = m.checkpoints(epochs: task.epochs)
         pictureEpochs = schedule.count <= 6
             ? Set(schedule) : Set((0..<6).map { schedule[($0 * (schedule.count - 1) + 2) / 5] })
@@ -100,10 +111,22 @@ final class DynamicsMeasurement {
         regions = scoreGrids.isEmpty ? nil : try RegionTracker(taps: ["output"] + (m.probes ? taps : []))
     }
 
-    /// Measures `network` at `epoch`, emitting `similarity`, `probes` and `regions` events.
-    func measure(network: Network, epoch: Int, emit: (TrainingEvent) throws -> Void) throws {
+    /// A collector for the per-epoch evaluation pass over the training subset at a checkpoint epoch, whose
+    /// activations `measure` then uses instead of a forward pass of its own over the fixed inputs.
+    func fixedInputTaps() -> FixedInputTaps {
+        FixedInputTaps(inputRows: inputRows, measured: measured, pool: spec.probes, device: inputs.device)
+    }
+
+    /// Measures `network` at `epoch`, emitting `similarity`, `probes` and `regions` events; `collected` holds the
+    /// fixed inputs' activations when an evaluation pass at this epoch gathered them.
+    func measure(network: Network, epoch: Int, collected: FixedInputTaps? = nil,
+                 emit: (TrainingEvent) throws -> Void) throws
+    {
         network.setTraining(false)
-        let (raw, pooled) = try timed("forward") { try withNoGrad { try fixedActivations(network) } }
+        let (raw, pooled) = try timed("forward") {
+            try collected?.activations() ?? withNoGrad { try fixedActivations(network) }
+        }
+        seconds["forward", default: 0] += collected?.seconds ?? 0
         try withNoGrad {
             let rows = try timed("cka") { try cka.append(epoch: epoch, activations: raw) }
             for row in rows {
@@ -130,19 +153,28 @@ final class DynamicsMeasurement {
             }
             try emit(.probes(.init(epoch: epoch, taps: results)))
         }
-        guard let regions else { return }
+        guard let regions, let gridInputs else { return }
         try timed("planes") {
+            // One batch of forward passes over every grid of the checkpoint (the picture grids only at picture
+            // epochs); then each label source predicts every grid point at once.
+            let drawPictures = pictureEpochs.contains(epoch)
+            let rows = drawPictures ? gridInputs.size(0) : scoreGridRows
+            let (logits, acts) = try withNoGrad {
+                try pooledActivations(network, gridInputs.narrow(0, start: 0, length: rows))
+            }
+            var predictions = ["output": try logits.argmax(1)]
+            for (tap, probe) in probes { predictions[tap] = try probe.predict(acts[tap]!) }
+            var offset = 0
             func labels(_ grid: PlaneGrid) throws -> [String: [UInt8]] {
-                let (logits, acts) = try withNoGrad { try pooledActivations(network, grid.inputs) }
-                var result = ["output": try grid.labelImage(logits.argmax(1))]
-                for (tap, probe) in probes { result[tap] = try grid.labelImage(probe.predict(acts[tap]!)) }
-                return result
+                let count = grid.inputs.size(0)
+                defer { offset += count }
+                return try predictions.mapValues { try grid.labelImage($0.narrow(0, start: offset, length: count)) }
             }
             var perTap: [String: [[UInt8]]] = [:]
             for grid in scoreGrids { for (tap, image) in try labels(grid) { perTap[tap, default: []].append(image) } }
             let row = try regions.append(epoch: epoch, labels: perTap)
             var images: [TrainingEvent.RegionImage] = []
-            for (plane, grid) in pictureGrids.enumerated() where pictureEpochs.contains(epoch) {
+            for (plane, grid) in pictureGrids.enumerated() where drawPictures {
                 for (tap, image) in try labels(grid).sorted(by: { $0.key < $1.key }) {
                     images.append(.init(tap: tap, plane: plane, resolution: grid.resolution, labels: image,
                                         anchors: grid.anchorCells))
@@ -169,14 +201,17 @@ final class DynamicsMeasurement {
         return (try raw.mapValues { try Tensor.cat($0, dim: 0) }, try pooled.mapValues { try Tensor.cat($0, dim: 0) })
     }
 
-    /// Logits and pooled tap features (as probes see them) of `images`, in chunks.
+    /// Logits and pooled tap features (as probes see them) of `images`, in chunks; each tap is pooled as the
+    /// forward pass produces it.
     func pooledActivations(_ network: Network, _ images: Tensor) throws -> (logits: Tensor, taps: [String: Tensor]) {
         var logits: [Tensor] = [], taps: [String: [Tensor]] = [:]
+        network.tapTransform = { try LinearProbe.pooledFeatures($0) }
+        defer { network.tapTransform = nil }
         for start in stride(from: 0, to: images.size(0), by: chunk) {
             let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
             let out = try network.forward(x, collectTaps: true)
             logits.append(out.logits)
-            for (tap, t) in out.taps { taps[tap, default: []].append(try LinearProbe.pooledFeatures(t)) }
+            for (tap, t) in out.taps { taps[tap, default: []].append(t) }
         }
         return (try Tensor.cat(logits, dim: 0), try taps.mapValues { try Tensor.cat($0, dim: 0) })
     }

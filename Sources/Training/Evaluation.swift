@@ -5,7 +5,8 @@ struct Evaluation {
     var loss: Double
     var predictions: Tensor
 
-    init(network: (Tensor) throws -> Tensor, images: Tensor, labels: Tensor, chunk: Int = 1000) throws {
+    /// Chunks of 500 keep the memory of a pass that also collects tap activations bounded (`FixedInputTaps`).
+    init(network: (Tensor) throws -> Tensor, images: Tensor, labels: Tensor, chunk: Int = 500) throws {
         var total = 0.0
         var predictions: [Tensor] = []
         try withNoGrad {

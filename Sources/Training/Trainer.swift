@@ -135,7 +135,10 @@ public final class Trainer {
             stageSeconds["training", default: 0] += trainSeconds
             network.setTraining(false)
             let evaluationStart = DispatchTime.now()
-            let metrics = try evaluate(network: network, data: data, epoch: epoch, lr: lr, seconds: trainSeconds)
+            // At a checkpoint the evaluation pass over the training subset also gathers the measurement's inputs.
+            let collected = checkpoints.contains(epoch) ? measurement?.fixedInputTaps() : nil
+            let metrics = try evaluate(network: network, data: data, epoch: epoch, lr: lr, seconds: trainSeconds,
+                                       collecting: collected)
             stageSeconds["evaluation", default: 0] += seconds(since: evaluationStart)
             try record(.epoch(metrics))
             last = metrics
@@ -145,7 +148,7 @@ public final class Trainer {
                 try record(.perfectFit(.init(epoch: epoch, threshold: perfectFitThreshold)))
             }
             if let measurement, checkpoints.contains(epoch) {
-                try measurement.measure(network: network, epoch: epoch, emit: record)
+                try measurement.measure(network: network, epoch: epoch, collected: collected, emit: record)
             }
             // After measuring, so that the checkpoint holds the epoch's measurement too (measuring changes
             // neither the model nor any random state).
@@ -178,11 +181,17 @@ public final class Trainer {
         return summary
     }
 
-    /// Metrics of the epoch that just ended, on the whole training subset (no augmentation) and the test subset.
-    func evaluate(network: Network, data: PreparedData, epoch: Int, lr: Double, seconds: Double) throws
-        -> TrainingEvent.EpochMetrics
+    /// Metrics of the epoch that just ended, on the whole training subset (no augmentation) and the test subset;
+    /// `collecting` gathers the measurement's fixed inputs from the pass over the training subset.
+    func evaluate(network: Network, data: PreparedData, epoch: Int, lr: Double, seconds: Double,
+                  collecting: FixedInputTaps? = nil) throws -> TrainingEvent.EpochMetrics
     {
-        let onTrain = try Evaluation(network: { try network($0) }, images: data.trainImages, labels: data.trainLabels)
+        let onTrain = try Evaluation(network: { x in
+            guard let collecting else { return try network(x) }
+            let out = try network.forward(x, collectTaps: true)
+            try collecting.add(out.taps)
+            return out.logits
+        }, images: data.trainImages, labels: data.trainLabels)
         let clean = try 1.0 - data.noisyMask
         let onTest = try Evaluation(network: { try network($0) }, images: data.testImages, labels: data.testLabels)
         return TrainingEvent.EpochMetrics(

@@ -46,6 +46,12 @@ struct LinearProbeTests {
 
     @Test func poolsConvAndTokenMaps() throws {
         #expect(try LinearProbe.pooledFeatures(gaussian([5, 3, 7, 9], seed: 1)).shape == [5, 12])
+        for (h, w) in [(7, 9), (28, 28), (4, 4), (2, 3), (1, 5), (14, 1), (1, 1)] {
+            let x = try gaussian([3, 2, h, w], seed: UInt64(h * 100 + w))
+            let adaptive = try Functional.adaptiveAvgPool2d(x, outputSize: (2, 2)).flatten(from: 1)
+            let difference = try (LinearProbe.pooledFeatures(x) - adaptive).abs().max().item()
+            #expect(difference < 1e-6, "\(h)×\(w): pooled features differ from adaptive pooling by \(difference)")
+        }
         #expect(try LinearProbe.pooledFeatures(gaussian([5, 17, 8], seed: 1)).shape == [5, 8])
         #expect(try LinearProbe.pooledFeatures(gaussian([5, 8], seed: 1)).shape == [5, 8])
         let tokens = try gaussian([2, 3, 4], seed: 2)

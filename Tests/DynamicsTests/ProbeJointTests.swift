@@ -10,10 +10,12 @@ struct ProbeJointTests {
         let conv = try Tensor.randn([60, 2, 4, 4], generator: g)  // pooled to 8 features
         let tokens = try Tensor.randn([60, 5, 3], generator: g)   // pooled to 3 features
         let flat = try Tensor.randn([60, 11], generator: g) + labels.to(.float32).unsqueeze(1)
+        let sameWidth = try Tensor.randn([60, 8], generator: g) * 3  // as wide as the pooled conv map: stacked with it
         let options = LinearProbe.Options(steps: 40)
-        let joint = try LinearProbe.fitJointly(activations: [conv, tokens, flat], labels: labels, classes: 3,
-                                               options: options)
-        for (probe, x) in zip(joint, [conv, tokens, flat]) {
+        let all = [conv, tokens, flat, sameWidth]
+        let joint = try LinearProbe.fitJointly(activations: all, labels: labels, classes: 3, options: options)
+        #expect(joint.count == 4)
+        for (probe, x) in zip(joint, all) {
             let alone = try LinearProbe(activations: x, labels: labels, classes: 3, options: options)
             #expect(abs(probe.trainAccuracy - alone.trainAccuracy) < 1e-9)
             #expect(try probe.predict(x).toArray(Int64.self) == alone.predict(x).toArray(Int64.self))

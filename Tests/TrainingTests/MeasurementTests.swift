@@ -1,9 +1,11 @@
 import Dynamics
 import Foundation
+import Models
 import Sweep
 import Testing
 import Torch
-import Training
+
+@testable import Training
 
 /// A small measured run on synthetic data.
 func measuredSpec(_ extra: [String: String] = [:]) throws -> TaskSpec {
@@ -71,6 +73,33 @@ struct MeasurementTests {
         #expect(summary.scores["cka_linear.evolution.features"] != nil)
         #expect(summary.scores["regions.evolution.output"] != nil)
         #expect(summary.scores["cka_linear.synchrony"] != nil)
+    }
+
+    @Test func theEvaluationPassGathersTheActivationsOfTheFixedInputs() throws {
+        let s = try measuredSpec()
+        let data = try PreparedData(spec: s, device: .cpu)
+        let network = try ModelFactory.make(.init(arch: "cnn5", width: 4), channels: 1, height: 16, width: 16,
+                                            classes: data.train.classes, generator: Generator(seed: 5))
+        network.setTraining(false)
+        let measurement = try DynamicsMeasurement(spec: s, data: data, taps: network.tapNames, gramDirectory: nil)
+        let taps = measurement.fixedInputTaps()
+        // Chunks of 64: fixed inputs fall in every chunk, in no particular order.
+        _ = try Evaluation(network: { x in
+            let out = try network.forward(x, collectTaps: true)
+            try taps.add(out.taps)
+            return out.logits
+        }, images: data.trainImages, labels: data.trainLabels, chunk: 64)
+        let gathered = try taps.activations()
+        let direct = try withNoGrad { try measurement.fixedActivations(network) }
+        for (kind, a, b) in [("raw", gathered.raw, direct.raw), ("pooled", gathered.pooled, direct.pooled)] {
+            #expect(Set(a.keys) == Set(network.tapNames) && Set(b.keys) == Set(network.tapNames))
+            for (tap, x) in a {
+                let y = try #require(b[tap])
+                #expect(x.shape == y.shape, "\(kind) \(tap)")
+                #expect(try (x - y).abs().max().item() < 1e-5, "\(kind) \(tap)")
+            }
+        }
+        #expect(gathered.raw["block1"]?.size(0) == 60 && gathered.pooled["block1"]?.size(0) == 140)
     }
 
     @Test func badKernelNamesAreRejected() throws {

@@ -63,6 +63,7 @@ bool ct_cuda_is_available(void);
 int ct_cuda_device_count(void);
 bool ct_set_grad_enabled(bool enabled); /* returns the previous mode (thread-local) */
 bool ct_is_grad_enabled(void);
+bool ct_set_flush_denormal(bool on); /* flush denormal floats to zero on this thread (x86: FTZ and DAZ); returns the previous mode */
 
 /* Generators. A NULL generator means libtorch's default CPU generator. */
 int ct_generator_new(uint64_t seed, ct_generator *out);
@@ -168,6 +169,7 @@ int ct_set_requires_grad(ct_tensor t, bool requires);
 int ct_backward(ct_tensor t);
 int ct_grad(ct_tensor t, ct_tensor *out); /* *out is NULL when the tensor has no gradient */
 int ct_zero_grad(ct_tensor t);
+int ct_set_grad(ct_tensor t, ct_tensor grad); /* a gradient computed by hand, for an optimizer step */
 
 /* Optimizers over a fixed list of parameters (one group). */
 int ct_optimizer_new(int kind, const ct_tensor *params, int n, double lr, double momentum, double dampening,

@@ -123,7 +123,9 @@ public final class SimilarityTracker {
         }
         var result: [CKAKernel: [String: Tensor]] = [:]
         for kernel in options.kernels {
-            for tap in taps { result[kernel, default: [:]][tap] = try stores[Key(tap: tap, kernel: kernel)]!.row(index) }
+            for tap in taps {
+                result[kernel, default: [:]][tap] = try stores[Key(tap: tap, kernel: kernel)]!.row(index)
+            }
         }
         return result
     }

@@ -3,12 +3,12 @@ import Torch
 extension LinearProbe {
     /// Trains one probe per feature set (one per tap) on the same labels, all at once.
     ///
-    /// The probes are independent — each its own weights, standardization and loss — but their
-    /// full-batch Adam steps run as one batched matrix product over features zero-padded to a
-    /// common width, so a checkpoint with many taps costs one probe's number of steps, not one per
-    /// tap. The summed loss gives every probe exactly the gradient it gets alone, Adam is
-    /// elementwise, and padded weights get no gradient and stay zero: the result equals training
-    /// the probes one by one, up to floating-point summation order.
+    /// The probes are independent — each its own weights, standardization and loss — and each is trained exactly
+    /// as `init(activations:labels:classes:options:)` trains it: full-batch Adam (libtorch's) from zero weights on
+    /// its mean cross-entropy. What is shared is the work: taps of equal feature width are stacked, so that a
+    /// step is one batched matrix product per width, and the gradient is computed in closed form (Zᵀ(softmax(ZW)
+    /// − Y)/n, with the bias as a weight on a constant feature) rather than by autograd. The result equals
+    /// training the probes one by one, up to floating-point summation order.
     public static func fitJointly(activations: [Tensor], labels: Tensor, classes: Int,
                                   options: Options = Options()) throws -> [LinearProbe]
     {
@@ -34,33 +34,58 @@ extension LinearProbe {
         }
         let device = standardized[0].device
         let targets = try checkedLabels(labels, examples: n, classes: classes).to(device)
+        let oneHot = try Tensor.eye(classes, device: device).indexSelect(0, targets)
+        // Per width: the taps' features with a constant 1 appended (the bias's feature), stacked: g × n × (w + 1),
+        // its transpose over n for the gradient, and the weights g × (w + 1) × classes.
         let widths = standardized.map { $0.size(1) }
-        let width = widths.max()!
-        let taps = standardized.count
-        let z = try Tensor.stack(standardized.map { $0.size(1) == width ? $0 : try $0.padded([0, width - $0.size(1)]) })
-        let weight = try Tensor.zeros([taps, width, classes], dtype: .float32, device: device).requiresGrad()
-        let bias = try Tensor.zeros([taps, 1, classes], dtype: .float32, device: device).requiresGrad()
-        let repeated = try targets.unsqueeze(0).expand([taps, n]).reshape([taps * n])
-        try withGrad {
-            let optimizer = try Optimizer(.adam(), parameters: [weight, bias], learningRate: options.learningRate,
+        let groups = Dictionary(grouping: standardized.indices, by: { widths[$0] }).sorted { $0.key < $1.key }
+        let ones = try Tensor.ones([n, 1], device: device)
+        var inputs: [Tensor] = [], transposed: [Tensor] = []
+        for (_, members) in groups {
+            let z = try Tensor.stack(members.map { try Tensor.cat([standardized[$0], ones], dim: 1) })
+            inputs.append(z)
+            transposed.append(try (z.transposed() / Double(n)).contiguous())
+        }
+        // All weights live in one flat tensor, the optimizer's only parameter (Adam is elementwise: one update
+        // of it is the updates of every probe); each width's weights are a view of it.
+        let sizes = groups.map { $0.value.count * ($0.key + 1) * classes }
+        let flat = try Tensor.zeros([sizes.reduce(0, +)], dtype: .float32, device: device)
+        var weights: [Tensor] = [], start = 0
+        for ((width, members), size) in zip(groups, sizes) {
+            weights.append(try flat.narrow(0, start: start, length: size).reshape([members.count, width + 1, classes]))
+            start += size
+        }
+        try withNoGrad { try withDenormalsFlushed {
+            let optimizer = try Optimizer(.adam(), parameters: [flat], learningRate: options.learningRate,
                                           weightDecay: options.weightDecay)
             for _ in 0..<options.steps {
-                try optimizer.zeroGrad()
-                let logits = try (z.matmul(weight) + bias).reshape([taps * n, classes])
-                // Σ over taps of each probe's mean cross-entropy.
-                let loss = try Functional.crossEntropy(logits, targets: repeated) * Double(taps)
-                try loss.backward()
+                // d(mean cross-entropy)/d(logits) = (softmax − one-hot) / n, every tap at once
+                // (taps × n × classes); the 1/n is in `transposed`.
+                let logits = try Tensor.cat(zip(inputs, weights).map { try $0.matmul($1) }, dim: 0)
+                let residual = try logits.softmax(2) - oneHot
+                var first = 0
+                var gradients: [Tensor] = []
+                for (k, w) in weights.enumerated() {
+                    gradients.append(try transposed[k].matmul(residual.narrow(0, start: first, length: w.size(0)))
+                        .reshape([-1]))
+                    first += w.size(0)
+                }
+                try flat.setGrad(Tensor.cat(gradients, dim: 0))
                 try optimizer.step()
             }
-        }
-        return try withNoGrad {
-            try (0..<taps).map { t in
-                let w = try weight.narrow(0, start: t, length: 1).squeeze(0).narrow(0, start: 0, length: widths[t])
-                    .transposed().contiguous().detached()
-                let b = try bias.narrow(0, start: t, length: 1).reshape([classes]).contiguous().detached()
-                return try LinearProbe(classes: classes, mean: means[t], scale: scales[t], weight: w, bias: b,
-                                       standardized: standardized[t], targets: targets)
+        } }
+        var probes = [LinearProbe?](repeating: nil, count: standardized.count)
+        try withNoGrad {
+            for ((width, members), w) in zip(groups, weights) {
+                for (slot, t) in members.enumerated() {
+                    let theta = try w.narrow(0, start: slot, length: 1).squeeze(0)
+                    let weight = try theta.narrow(0, start: 0, length: width).transposed().contiguous()
+                    let bias = try theta.narrow(0, start: width, length: 1).reshape([classes]).contiguous()
+                    probes[t] = try LinearProbe(classes: classes, mean: means[t], scale: scales[t], weight: weight,
+                                                bias: bias, standardized: standardized[t], targets: targets)
+                }
             }
         }
+        return probes.map { $0! }
     }
 }
