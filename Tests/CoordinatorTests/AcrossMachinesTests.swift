@@ -192,23 +192,33 @@ struct AcrossMachinesTests {
     }
 
     @Test(.enabled(if: TestNetwork.available, "needs root and iproute2 for network namespaces"))
-    func aSweepAcrossNamespacesWithCurveSurvivesAPartition() throws {
+    func aSweepAcrossNamespacesWithCurveSurvivesAPreemptionAndAPartition() throws {
         let h = try Harness()
         let network = try TestNetwork(hosts: 2)
         let keys = h.folder + "/keys"
         #expect(try h.run(["keys", "generate", keys, "--workers", "2"]).status == 0)
         let endpoint = "tcp://\(network.hub):\(h.port)"
-        let config = try h.config(FaultToleranceTests.yaml(events: 20, paceMs: 100, widths: [1, 2, 3, 4], heartbeat: 300,
-                                                           timeout: 1000))
+        let config = try h.config(FaultToleranceTests.yaml(events: 20, paceMs: 100, widths: [1, 2, 3, 4, 5],
+                                                           heartbeat: 300, timeout: 1000))
         // Stay up after the sweep: the cut-off worker comes back later and must be fenced.
         try h.start(["coordinator", config, "--bind", "tcp://0.0.0.0:\(h.port)", "--out", h.folder + "/out",
                      "--keys", keys, "--stay-up"], log: "coordinator", namespace: network.namespace(0))
         let store = try h.store()
+        var workers: [Process] = []
         for i in 1...2 {
-            try h.start(["worker", "--connect", endpoint, "--name", "h\(i)", "--keys", keys + "/workers/worker-00\(i)"],
-                        log: "h\(i)", namespace: network.namespace(i))
+            workers.append(try h.start(["worker", "--connect", endpoint, "--name", "h\(i)", "--keys",
+                                        keys + "/workers/worker-00\(i)"], log: "h\(i)", namespace: network.namespace(i)))
         }
-        // Wait until h1 is streaming a task, then cut its link.
+        let preempted = workers[1]
+        // Preemption: h2 is stopped with SIGTERM mid-task and hands it back; a new worker takes its place.
+        try h.wait(30, "h2 to stream events") {
+            try store.count(sql: "SELECT count(*) FROM event e JOIN attempt a USING (task, attempt) WHERE a.worker = 'h2'") >= 3
+        }
+        h.signal(preempted, SIGTERM)
+        #expect(try h.exit(preempted, within: 10) == 0, "\(h.log("h2"))")
+        try h.start(["worker", "--connect", endpoint, "--name", "h2b", "--keys", keys + "/workers/worker-002"],
+                    log: "h2b", namespace: network.namespace(2))
+        // Partition: wait until h1 is streaming a task, then cut its link.
         var victim: (task: String, attempt: Int)?
         try h.wait(30, "h1 to stream events") {
             let rows = try store.attempts(worker: "h1").filter { $0.state == "running" }
@@ -239,6 +249,10 @@ struct AcrossMachinesTests {
         let hosts = try store.count(sql: "SELECT count(DISTINCT worker) FROM attempt WHERE state = 'done'")
         #expect(hosts >= 1)
         #expect(h.log("coordinator").contains("h1 silent"))
+        // The preempted lease came back without a retry charge; the cut-off one counts as a failed attempt.
+        #expect(try store.attempts(worker: "h2").filter { $0.state == "returned" }.count == 1)
+        #expect(try store.tasks().allSatisfy { $0.state == "done" })
+        #expect(try store.count(sql: "SELECT count(*) FROM attempt WHERE worker = 'h2b' AND state = 'done'") >= 1)
     }
 }
 
