@@ -83,11 +83,8 @@ if ! [[ "$per_host" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 
-ssh_command=("${SSH:-ssh}" -o BatchMode=yes -o ConnectTimeout=10)
-if [[ -n "${SSH_OPTS:-}" ]]; then
-    read -r -a more_ssh_options <<< "$SSH_OPTS"
-    ssh_command+=("${more_ssh_options[@]}")
-fi
+# shellcheck source=cluster/ssh/ssh-command.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ssh-command.sh"
 
 mkdir -p "$state/logs"
 record="$state/workers.tsv"

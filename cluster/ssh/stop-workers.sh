@@ -46,11 +46,8 @@ if [[ ! -s "$record" ]]; then
     exit 0
 fi
 
-ssh_command=("${SSH:-ssh}" -o BatchMode=yes -o ConnectTimeout=10)
-if [[ -n "${SSH_OPTS:-}" ]]; then
-    read -r -a more_ssh_options <<< "$SSH_OPTS"
-    ssh_command+=("${more_ssh_options[@]}")
-fi
+# shellcheck source=cluster/ssh/ssh-command.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ssh-command.sh"
 mkdir -p "$state/logs"
 
 selected() {
