@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .target(

@@ -27,6 +27,7 @@ public struct FlatJSONObject {
     /// Scans `bytes`, which must hold exactly one JSON object (whitespace around it allowed).
     public init(_ bytes: [UInt8]) throws(FlatJSONError) {
         self.bytes = bytes
+        members.reserveCapacity(16)  // events have about a dozen members: one allocation
         var scanner = Scanner(bytes: bytes)
         scanner.skipSpace()
         try scanner.expect(UInt8(ascii: "{"))

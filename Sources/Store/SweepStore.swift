@@ -225,14 +225,13 @@ public struct StoreTransaction {
     /// writes nothing).
     public func ingestEvent(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> TrainingEvent.Header? {
         let header = try TrainingEvent.header(json: json)
-        let text = String(decoding: json, as: UTF8.self)
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)")
         let type: String
         switch header {
         case .epoch: type = "epoch"
         case .event(let event): type = event.type
         }
-        try insert.execute(arguments: [task, attempt, seq, type, text, now])
+        try insertEvent(insert, task: task, attempt: attempt, seq: seq, type: type, json: json)
         guard db.changesCount > 0 else { return nil }
         let key = AttemptKey(task: task, attempt: attempt)
         lastSeqs.byAttempt[key] = max(lastSeqs.byAttempt[key] ?? 0, seq)
@@ -256,7 +255,7 @@ public struct StoreTransaction {
         case .done:
             // The summary is the event without its "type" member.
             try db.cachedStatement(sql: "UPDATE task SET summary = json_remove(?, '$.type'), outcome = 'done' WHERE id = ?")
-                .execute(arguments: [text, task])
+                .execute(arguments: [String(decoding: json, as: UTF8.self), task])
         case .diverged(let d):
             try db.cachedStatement(sql: "UPDATE task SET outcome = 'diverged', reason = ? WHERE id = ?")
                 .execute(arguments: ["diverged at epoch \(d.epoch): \(d.reason)", task])

@@ -51,4 +51,31 @@ import Testing
         #expect(try TrainingEvent.header(json: Array(good.utf8)) != nil)
         #expect((try? TrainingEvent.header(json: Array(cases[1].utf8))) == nil)
     }
+
+    /// Event bodies are stored as sent (bound straight into SQLite): ASCII, other UTF-8, and invalid
+    /// UTF-8, which is repaired as `String(decoding:)` does.
+    @Test func eventBodiesAreStoredAsTextWhateverTheirCharacters() throws {
+        let folder = NSTemporaryDirectory() + "strata-store-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [1]}\n", file: "s.yaml")
+        let store = try SweepStore(folder: folder)
+        try store.setUp(config: config)
+        let task = config.tasks[0].id
+        let ascii = Array(#"{"type":"perfect_fit","epoch":3,"threshold":1}"#.utf8)
+        let unicode = Array(#"{"type":"diverged","epoch":4,"reason":"loss → nan at λ = 0.1"}"#.utf8)
+        // An epoch event (checked by the flat scanner) with a stray byte in a member Strata does not read.
+        let invalid = Array(#"{"clean_acc":0.5,"epoch":3,"images_per_s":1,"lr":0.1,"memorization":0,"noisy_acc":0,"note":"bad "#.utf8)
+            + [0xFF] + Array(#"","seconds":1,"test_acc":0.4,"test_loss":1,"train_acc":0.5,"train_loss":1,"type":"epoch"}"#.utf8)
+        try store.transaction { tx in
+            try tx.lease(task: task, attempt: 1, worker: "w", deadline: 0)
+            for (i, json) in [ascii, unicode, invalid].enumerated() {
+                #expect(try tx.ingest(task: task, attempt: 1, seq: i + 1, json: json))
+            }
+            try tx.setTask(task, state: "done", reason: nil, resultAttempt: 1)
+        }
+        let bodies = try store.eventBodies(task: task)
+        #expect(bodies == [String(decoding: ascii, as: UTF8.self), String(decoding: unicode, as: UTF8.self),
+                           String(decoding: invalid, as: UTF8.self)])
+        #expect(bodies[2].contains("\u{FFFD}"))
+    }
 }
