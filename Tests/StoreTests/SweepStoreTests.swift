@@ -4,12 +4,19 @@ import Sweep
 import Testing
 
 @Suite struct SweepStoreTests {
-    @Test func ingestionIsIdempotentOnTaskAttemptAndSequence() throws {
+    /// A store in a new temporary folder, set up for a synthetic sweep of `widths`.
+    static func store(widths: [Int]) throws -> (store: SweepStore, config: SweepConfig, folder: String) {
         let folder = NSTemporaryDirectory() + "strata-store-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [1, 2]}\n", file: "s.yaml")
+        let grid = widths.map(String.init).joined(separator: ", ")
+        let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [\(grid)]}\n", file: "s.yaml")
         let store = try SweepStore(folder: folder)
         try store.setUp(config: config)
+        return (store, config, folder)
+    }
+
+    @Test func ingestionIsIdempotentOnTaskAttemptAndSequence() throws {
+        let (store, config, folder) = try Self.store(widths: [1, 2])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try store.setUp(config: config)  // a restart inserts nothing twice
         #expect(try store.tasks().count == 2)
         let task = config.tasks[0].id
@@ -55,11 +62,8 @@ import Testing
     /// Event bodies are stored as sent (bound straight into SQLite): ASCII, other UTF-8, and invalid
     /// UTF-8, which is repaired as `String(decoding:)` does.
     @Test func eventBodiesAreStoredAsTextWhateverTheirCharacters() throws {
-        let folder = NSTemporaryDirectory() + "strata-store-\(UUID().uuidString.prefix(8))"
+        let (store, config, folder) = try Self.store(widths: [1])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [1]}\n", file: "s.yaml")
-        let store = try SweepStore(folder: folder)
-        try store.setUp(config: config)
         let task = config.tasks[0].id
         let ascii = Array(#"{"type":"perfect_fit","epoch":3,"threshold":1}"#.utf8)
         let unicode = Array(#"{"type":"diverged","epoch":4,"reason":"loss → nan at λ = 0.1"}"#.utf8)
