@@ -9,8 +9,7 @@ extension StoreTransaction {
     /// anything else goes through `String(decoding:)`, which repairs invalid UTF-8, as before.
     func insertEvent(_ statement: Statement, task: String, attempt: Int, seq: Int, type: String, json: [UInt8]) throws {
         let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        sqlite3_reset(handle)  // all six values are bound again below: no need to clear the old ones
         var rc = bindText(handle, 1, task)
         if rc == SQLITE_OK { rc = sqlite3_bind_int64(handle, 2, Int64(attempt)) }
         if rc == SQLITE_OK { rc = sqlite3_bind_int64(handle, 3, Int64(seq)) }
