@@ -31,7 +31,20 @@ public final class SweepStore: Sendable {
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA journal_mode = WAL") }
-        try Self.migrator.migrate(queue)
+        // Two processes may open a new store at once (a coordinator creating it, `strata status` or a
+        // test reading it): in WAL mode the one whose snapshot went stale gets SQLITE_BUSY at once, not
+        // after the busy timeout. Try again: the other's migrations are then applied, or it is its turn.
+        var attempt = 0
+        while true {
+            do {
+                try Self.migrator.migrate(queue)
+                break
+            } catch {
+                attempt += 1
+                guard attempt < 50 else { throw error }
+                usleep(20_000)
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {

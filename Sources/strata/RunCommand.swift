@@ -39,8 +39,19 @@ struct RunCommand: AsyncParsableCommand {
             coordinator.stop()
             children.withLock { $0.forEach { $0.terminate() } }
         }
-        async let outcome = coordinator.run()
-        while coordinator.endpoint == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let ended = Mutex(false)
+        let outcome = Task {
+            defer { ended.withLock { $0 = true } }
+            return try await coordinator.run()
+        }
+        while coordinator.endpoint == nil {
+            // A coordinator that could not start (store, bind) ends before it listens: report why.
+            if ended.withLock({ $0 }) {
+                _ = try await outcome.value
+                if coordinator.endpoint == nil { throw CommandError("the coordinator ended before it listened") }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let endpoint = coordinator.endpoint!
         for i in 0..<max(1, workers) {
             let process = Process()
@@ -63,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let status = coordinator.status { display.show(status) }
         }
-        let result = try await outcome
+        let result = try await outcome.value
         progress.cancel()
         await progress.value
         _ = trap
