@@ -277,14 +277,19 @@ final class CoordinatorLoop {
             case .heartbeat:
                 break
             case .event:
+                // One or more events: payload frame i is event `seq + i` (docs/PROTOCOL.md).
                 let body = try message.decode(SequenceBody.self)
-                guard let payload = message.payload.first else { throw WireError(.body, "EVENT without an event frame") }
-                try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
-                    if let header = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: body.seq, json: payload) {
+                let events = message.payload
+                guard !events.isEmpty else { throw WireError(.body, "EVENT without an event frame") }
+                let deadline = now.addingTimeInterval(execution.taskTimeoutS)
+                try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, count: events.count,
+                              tx) { task, seq in
+                    let json = events[events.startIndex + (seq - body.seq)]
+                    if let header = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: seq, json: json) {
                         eventsHere += 1
                         if case .epoch(let epoch) = header { task.epoch = epoch }
                     }
-                    task.deadline = now.addingTimeInterval(execution.taskTimeoutS)
+                    task.deadline = deadline
                 }
             case .done:
                 let body = try message.decode(SequenceBody.self)
@@ -370,10 +375,19 @@ final class CoordinatorLoop {
     func sequenced(_ identity: [UInt8], _ key: String, _ lease: Lease, _ seq: Int, _ tx: StoreTransaction,
                    apply: (inout ScheduledTask) throws -> Void) throws
     {
+        try sequenced(identity, key, lease, seq, count: 1, tx) { task, _ in try apply(&task) }
+    }
+
+    /// Applies the sequence numbers `first ..< first + count` of a lease (an EVENT message may carry
+    /// several events) exactly once, in order: those already stored are skipped, a gap stops it.
+    /// Queues the ACK of the highest number stored.
+    func sequenced(_ identity: [UInt8], _ key: String, _ lease: Lease, _ first: Int, count: Int, _ tx: StoreTransaction,
+                   apply: (inout ScheduledTask, Int) throws -> Void) throws
+    {
         guard let task = tasks[lease.task] else { throw WireError(.body, "unknown task '\(lease.task)'") }
         guard task.state == .leased, task.attempts == lease.attempt, task.holder == key else {
             if task.state == .done && task.resultAttempt == lease.attempt {
-                owe(identity, lease, seq)  // a replay after DONE
+                owe(identity, lease, first + count - 1)  // a replay after DONE: all of it is stored
             } else {
                 // Fencing: results of a lease that was taken away are dropped.
                 logger.info("fenced a message of task \(lease.task) attempt \(lease.attempt) from \(key)")
@@ -382,13 +396,19 @@ final class CoordinatorLoop {
             }
             return
         }
-        if seq == task.lastSeq + 1 {
-            try apply(&tasks[lease.task]!)  // in place: no copy of the task per event
-            tasks[lease.task]!.lastSeq = seq
-        } else if seq > task.lastSeq + 1 {
-            return  // a gap: the worker replays from its last acknowledged message
+        guard first <= task.lastSeq + 1 else { return }  // a gap: the worker replays from its last ACK
+        let last = first + count - 1
+        if last > task.lastSeq {
+            try applyNew(&tasks[lease.task]!)  // in place: one lookup per message, no copy of the task
         }
-        owe(identity, lease, min(seq, tasks[lease.task]!.lastSeq))
+        owe(identity, lease, min(last, tasks[lease.task]!.lastSeq))
+
+        func applyNew(_ task: inout ScheduledTask) throws {
+            for seq in (task.lastSeq + 1)...last {
+                try apply(&task, seq)
+                task.lastSeq = seq
+            }
+        }
     }
 
     /// Notes an ACK to send after the commit (the highest sequence number per lease).

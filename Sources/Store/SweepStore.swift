@@ -185,11 +185,30 @@ public struct StoreTransaction {
     let db: Database
     /// One clock reading per transaction: a batch is received at one time.
     let now = Date().timeIntervalSince1970
-    let lastSeqs = LastSequences()
+    let scratch = Scratch()
 
-    /// The highest stored sequence number per attempt in this transaction.
-    final class LastSequences {
+    /// The highest stored sequence number per attempt in this transaction, and the event INSERT.
+    final class Scratch {
         var byAttempt: [AttemptKey: Int] = [:]
+        /// Events come in runs of one attempt (an EVENT message carries several): the current run's
+        /// attempt and highest number are kept here and folded into `byAttempt` when another starts.
+        var current: AttemptKey?
+        var currentSeq = 0
+        var insert: Statement?
+
+        func note(_ key: AttemptKey, _ seq: Int) {
+            if key == current {
+                currentSeq = max(currentSeq, seq)
+                return
+            }
+            fold()
+            (current, currentSeq) = (key, max(byAttempt[key] ?? 0, seq))
+        }
+
+        func fold() {
+            if let current { byAttempt[current] = currentSeq }
+            current = nil
+        }
     }
 
     struct AttemptKey: Hashable {
@@ -198,12 +217,13 @@ public struct StoreTransaction {
     }
 
     func flush() throws {
-        guard !lastSeqs.byAttempt.isEmpty else { return }
+        scratch.fold()
+        guard !scratch.byAttempt.isEmpty else { return }
         let statement = try db.cachedStatement(sql: "UPDATE attempt SET last_seq = max(last_seq, ?) WHERE task = ? AND attempt = ?")
-        for (key, seq) in lastSeqs.byAttempt {
+        for (key, seq) in scratch.byAttempt {
             try statement.execute(arguments: [seq, key.task, key.attempt])
         }
-        lastSeqs.byAttempt.removeAll()
+        scratch.byAttempt.removeAll()
     }
 
     /// Records a new lease of `task` (attempt `attempt`) to `worker`.
@@ -238,7 +258,15 @@ public struct StoreTransaction {
     /// writes nothing).
     public func ingestEvent(task: String, attempt: Int, seq: Int, json: [UInt8]) throws -> TrainingEvent.Header? {
         let header = try TrainingEvent.header(json: json)
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)")
+        let insert: Statement
+        if let cached = scratch.insert {
+            insert = cached
+        } else {
+            insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO event(task, attempt, seq, type, body, received) VALUES (?,?,?,?,?,?)
+                """)
+            scratch.insert = insert
+        }
         let type: String
         switch header {
         case .epoch: type = "epoch"
@@ -246,8 +274,7 @@ public struct StoreTransaction {
         }
         try insertEvent(insert, task: task, attempt: attempt, seq: seq, type: type, json: json)
         guard db.changesCount > 0 else { return nil }
-        let key = AttemptKey(task: task, attempt: attempt)
-        lastSeqs.byAttempt[key] = max(lastSeqs.byAttempt[key] ?? 0, seq)
+        scratch.note(AttemptKey(task: task, attempt: attempt), seq)
         guard case .event(let event) = header else { return header }  // the `metric` view reads epoch events
         switch event {
         case .epoch, .probes:

@@ -135,16 +135,36 @@ final class WorkerLoop {
         }
     }
 
+    /// Events sent in one EVENT message at most (docs/PROTOCOL.md), and their bytes at most (one
+    /// larger event goes alone): consecutive events that are ready together travel together.
+    static let batchEvents = 256
+    static let batchBytes = 1 << 20
+
     /// Hands a run's messages to the socket in order, up to the first that finds no room; the
-    /// loop calls it again until everything is out (then the ACKs empty the outbox).
+    /// loop calls it again until everything is out (then the ACKs empty the outbox). Consecutive
+    /// events go out as one EVENT message (payload frame i is event `seq + i`).
     func pushOut(_ run: Run) {
         guard let first = run.outbox.first?.seq else { return }
         // The outbox holds consecutive sequence numbers (ACKs remove a prefix).
         var i = max(0, run.sentThrough + 1 - first)
         while i < run.outbox.count {
-            guard send(run.outbox[i].message) else { return }
-            run.sentThrough = run.outbox[i].seq
-            i += 1
+            var end = i + 1
+            let message: WireMessage
+            if run.outbox[i].message.command == .event {
+                var bytes = run.outbox[i].message.payload[0].count
+                while end < run.outbox.count, end - i < Self.batchEvents, run.outbox[end].message.command == .event {
+                    bytes += run.outbox[end].message.payload[0].count
+                    guard bytes <= Self.batchBytes else { break }
+                    end += 1
+                }
+                let body = SequenceBody(task: run.lease.task, attempt: run.lease.attempt, seq: run.outbox[i].seq)
+                message = WireMessage(.event, body, payload: run.outbox[i..<end].map { $0.message.payload[0] })
+            } else {
+                message = run.outbox[i].message
+            }
+            guard send(message) else { return }
+            run.sentThrough = run.outbox[end - 1].seq
+            i = end
         }
     }
 
@@ -297,13 +317,15 @@ final class WorkerLoop {
         return arguments
     }
 
+    /// Queues an event; the loop sends what is queued after reading the child's output, so that
+    /// the events of one read travel in one message. A long burst (an in-process task) goes out
+    /// every `batchEvents`.
     func relay(_ run: Run, _ json: [UInt8], final: Bool) {
         run.seq += 1
-        let body = SequenceBody(task: run.lease.task, attempt: run.lease.attempt, seq: run.seq)
-        let message = WireMessage(.event, body, payload: [json])
-        run.outbox.append((run.seq, message))
+        // The sequence body is written when the event is sent, for the first event of its message.
+        run.outbox.append((run.seq, WireMessage(command: .event, body: [], payload: [json])))
         if final { run.sawFinal = true }
-        pushOut(run)
+        if run.seq - run.sentThrough >= Self.batchEvents { pushOut(run) }
     }
 
     func sequenced<Body: Encodable>(_ run: Run, _ command: Command, _ body: Body) {

@@ -1,0 +1,98 @@
+import Foundation
+import Store
+import Sweep
+import Testing
+import Wire
+
+/// The protocol by hand (a raw DEALER playing a worker, as a third-party worker would): EVENT
+/// messages that carry several events, overlapping replays, gaps and a bad event inside a batch.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct EventBatchTests {
+    /// A hand-written worker: one DEALER socket, messages sent and awaited one at a time.
+    final class RawWorker {
+        let context = ZMQContext()
+        let socket: ZMQSocket
+
+        init(endpoint: String, name: String) throws {
+            socket = try ZMQSocket(context, .dealer)
+            try socket.set(5, bytes: Array(name.utf8))  // ZMQ_ROUTING_ID
+            try socket.connect(endpoint)
+        }
+
+        func send(_ message: WireMessage) throws { #expect(try socket.send(message.frames)) }
+
+        /// The next message with `command` within `seconds` (others are skipped), or nil.
+        func next(_ command: Command, within seconds: Double = 5) throws -> WireMessage? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                _ = try Poller().poll(sockets: [socket], fds: [], timeoutMs: 50)
+                while let frames = try socket.receive() {
+                    let message = try WireMessage(frames: frames)
+                    if message.command == command { return message }
+                }
+            }
+            return nil
+        }
+
+        /// Sends EVENT `seq` with `events` and returns the sequence number of the ACK that follows
+        /// (nil when none comes within `seconds`).
+        func events(_ lease: Lease, from seq: Int, _ events: [[UInt8]], within seconds: Double = 2) throws -> Int? {
+            try send(WireMessage(.event, SequenceBody(task: lease.task, attempt: lease.attempt, seq: seq), payload: events))
+            return try next(.ack, within: seconds).map { try $0.decode(SequenceBody.self).seq }
+        }
+
+        deinit { socket.close() }
+    }
+
+    static func epoch(_ i: Int) throws -> [UInt8] {
+        let x = Double(i) / 10
+        return try TrainingEvent.epoch(.init(epoch: i, trainLoss: 1 - x, trainAccuracy: x, cleanAccuracy: x,
+                                             noisyAccuracy: x, memorization: x, testLoss: 1, testAccuracy: x,
+                                             learningRate: 0.1, seconds: 0, imagesPerSecond: 0)).json()
+    }
+
+    @Test func severalEventsInOneMessageAreStoredOnceEachInOrderAndAcknowledgedTogether() throws {
+        let h = try Harness()
+        let config = try h.config(FaultToleranceTests.yaml(events: 6, paceMs: 0, widths: [1], heartbeat: 300,
+                                                           timeout: 5000))
+        let coordinator = try h.coordinator(config)
+        _ = try h.store()  // listening
+        let worker = try RawWorker(endpoint: h.endpoint, name: "raw-worker")
+        try worker.send(WireMessage(.ready, ReadyBody(worker: "raw-worker", slots: 1, threads: 1, device: "cpu",
+                                                      host: "test", pid: 1, running: [])))
+        let task = try #require(try worker.next(.task, within: 10)).decode(TaskBody.self)
+        let lease = Lease(task: task.task, attempt: task.attempt)
+        let started = try TrainingEvent.started(.init(parameters: 0, taps: ["synthetic"], checkpoints: [0, 6],
+                                                      trainExamples: 0, noisyExamples: 0, device: "cpu")).json()
+
+        // seq 1…3 in one message: one ACK for all three.
+        #expect(try worker.events(lease, from: 1, [started, try Self.epoch(1), try Self.epoch(2)]) == 3)
+        // A replay overlapping what is stored (2, 3) and going on (4, 5): only 4 and 5 are new.
+        #expect(try worker.events(lease, from: 2, [try Self.epoch(1), try Self.epoch(2), try Self.epoch(3),
+                                                   try Self.epoch(4)]) == 5)
+        // A gap (6 is missing): nothing of it is stored and nothing is acknowledged.
+        #expect(try worker.events(lease, from: 7, [try Self.epoch(6)], within: 0.5) == nil)
+        // A bad event inside a batch: the events before it are stored, the message is dropped unacknowledged.
+        #expect(try worker.events(lease, from: 6, [try Self.epoch(5), Array(#"{"type":"epoch","epoch":6}"#.utf8)],
+                                  within: 0.5) == nil)
+        // The worker replays from its last ACK: 6 is a duplicate now, 7 is new.
+        #expect(try worker.events(lease, from: 6, [try Self.epoch(5), try Self.epoch(6)]) == 7)
+        let done = try TrainingEvent.done(.init(epochs: 6, finalTrainAccuracy: 1, finalTestAccuracy: 0.5,
+                                                perfectFitEpoch: nil, seconds: 0, scores: [:])).json()
+        #expect(try worker.events(lease, from: 8, [done]) == 8)
+        try worker.send(WireMessage(.done, SequenceBody(task: lease.task, attempt: lease.attempt, seq: 9)))
+        #expect(try worker.next(.ack)?.decode(SequenceBody.self).seq == 9)
+
+        #expect(try h.exit(coordinator, within: 30) == 0, "\(h.log("coordinator"))")
+        let store = try h.store()
+        #expect(h.log("coordinator").contains("epoch event: 'train_loss' is missing"))
+        try FaultToleranceTests.expectCompleteResults(store, events: 6)
+        let seqs = try store.count(sql: "SELECT count(DISTINCT seq) FROM event WHERE task = ? AND seq BETWEEN 1 AND 8",
+                                   arguments: [lease.task])
+        #expect(seqs == 8)
+        let inOrder = try store.count(sql: """
+            SELECT count(*) FROM event WHERE task = ? AND type = 'epoch' AND seq = json_extract(body, '$.epoch') + 1
+            """, arguments: [lease.task])
+        #expect(inOrder == 6)
+    }
+}
