@@ -8,6 +8,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/grad_mode.h>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <malloc.h>
 #include <dlfcn.h>
@@ -192,7 +193,14 @@ extern "C" {
 
 const char *ct_last_error(void) { return last_error.c_str(); }
 void ct_set_num_threads(int n) {
-    if (n > 0) at::set_num_threads(n);
+    if (n <= 0) return;
+    at::set_num_threads(n);
+    // libtorch's thread count does not reach the BLAS: Debian's OpenBLAS (pthread build) keeps its own pool,
+    // one thread per core, whose idle threads spin on sched_yield between calls. A one-thread task would use
+    // every core for its matrix products and keep the others busy yielding. Found at run time, so that any
+    // BLAS behind libtorch works.
+    using set_threads = void (*)(int);
+    if (auto f = reinterpret_cast<set_threads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
 }
 int ct_get_num_threads(void) { return at::get_num_threads(); }
 void ct_manual_seed(uint64_t seed) {
@@ -326,6 +334,14 @@ int ct_expand(ct_tensor t, const int64_t *shape, int ndim, ct_tensor *out) {
     CT_RETURN(t->t.expand(dims(shape, ndim)))
 }
 int ct_contiguous(ct_tensor t, ct_tensor *out) { CT_RETURN(t->t.contiguous()) }
+// Always a restrided copy: `contiguous(ChannelsLast)` returns a one-channel NCHW tensor unchanged (its strides
+// already qualify), and oneDNN then does not choose its NHWC kernels.
+int ct_channels_last(ct_tensor t, ct_tensor *out) {
+    CT_RETURN(at::empty(t->t.sizes(), t->t.options(), at::MemoryFormat::ChannelsLast).copy_(t->t))
+}
+int ct_is_channels_last(ct_tensor t) {
+    return t->t.dim() == 4 && t->t.suggest_memory_format() == at::MemoryFormat::ChannelsLast ? 1 : 0;
+}
 int ct_flip(ct_tensor t, const int64_t *d, int ndim, ct_tensor *out) { CT_RETURN(t->t.flip(dims(d, ndim))) }
 int ct_pad(ct_tensor t, const int64_t *pad, int npad, double value, ct_tensor *out) {
     CT_RETURN(at::constant_pad_nd(t->t, dims(pad, npad), value))
@@ -348,6 +364,8 @@ int ct_binary_scalar(int op, ct_tensor a, double s, ct_tensor *out) {
     CT_RETURN(apply_binary_scalar(op, a->t, s))
 }
 int ct_unary(int op, ct_tensor a, ct_tensor *out) { CT_RETURN(apply_unary(op, a->t)) }
+int ct_relu_inplace(ct_tensor a) { CT_TRY(a->t.relu_()) }
+int ct_add_inplace(ct_tensor a, ct_tensor b) { CT_TRY(a->t.add_(b->t)) }
 int ct_matmul(ct_tensor a, ct_tensor b, ct_tensor *out) { CT_RETURN(at::matmul(a->t, b->t)) }
 int ct_linear(ct_tensor x, ct_tensor w, ct_tensor b, ct_tensor *out) {
     CT_RETURN(at::linear(x->t, w->t, optional(b)))
@@ -428,3 +446,66 @@ int ct_zero_grad(ct_tensor t) {
 int ct_set_grad(ct_tensor t, ct_tensor grad) { CT_TRY(t->t.mutable_grad() = grad->t) }
 
 }  // extern "C"
+
+// Grouped multinomial logistic regressions trained together by full-batch Adam (the linear probes of every
+// tap at once). Per step: logits = W·Z for every group into one buffer, softmax over classes, minus the
+// one-hot targets, gradient = residual·(Z/n) into one flat buffer, then Adam's update in one pass over the
+// flat weights: libtorch's rule (torch::optim::Adam without amsgrad; the weight decay is added to the gradient).
+// No allocation inside the loop.
+static void grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const ct_tensor *inputs,
+                                 const ct_tensor *scaled, int groups, ct_tensor targets, int steps, double lr,
+                                 double weight_decay, double beta1, double beta2, double eps) {
+    at::NoGradGuard no_grad;
+    at::Tensor &p = flat->t;
+    TORCH_CHECK(p.scalar_type() == at::kFloat && p.is_contiguous() && p.device().is_cpu(),
+                "grouped softmax Adam needs contiguous float32 CPU weights");
+    const at::Tensor &y = targets->t;  // classes × n
+    int64_t taps = 0;
+    for (int k = 0; k < groups; ++k) taps += weights[k]->t.size(0);
+    at::Tensor logits = at::empty({taps, y.size(0), y.size(1)}, p.options());
+    at::Tensor probabilities = at::empty_like(logits);
+    at::Tensor grad = at::zeros_like(p), m = at::zeros_like(p), v = at::zeros_like(p);
+    std::vector<at::Tensor> grad_views;
+    int64_t offset = 0;
+    for (int k = 0; k < groups; ++k) {
+        const at::Tensor &w = weights[k]->t;
+        grad_views.push_back(grad.narrow(0, offset, w.numel()).view(w.sizes()));
+        offset += w.numel();
+    }
+    TORCH_CHECK(offset == p.numel(), "the group weights must tile the flat weights");
+    float *P = p.data_ptr<float>(), *G = grad.data_ptr<float>(), *M = m.data_ptr<float>(),
+          *V = v.data_ptr<float>();
+    const float b1 = float(beta1), b2 = float(beta2), wd = float(weight_decay), e = float(eps);
+    for (int step = 1; step <= steps; ++step) {
+        int64_t first = 0;
+        for (int k = 0; k < groups; ++k) {
+            int64_t g = weights[k]->t.size(0);
+            at::Tensor out = logits.narrow(0, first, g);
+            at::bmm_out(out, weights[k]->t, inputs[k]->t);
+            first += g;
+        }
+        at::_softmax_out(probabilities, logits, 1, false);
+        probabilities.sub_(y);
+        first = 0;
+        for (int k = 0; k < groups; ++k) {
+            int64_t g = weights[k]->t.size(0);
+            at::bmm_out(grad_views[k], probabilities.narrow(0, first, g), scaled[k]->t);
+            first += g;
+        }
+        const float step_size = float(lr / (1 - std::pow(beta1, step)));
+        const float root = float(std::sqrt(1 - std::pow(beta2, step)));
+        for (int64_t i = 0, count = p.numel(); i < count; ++i) {
+            float gi = G[i] + wd * P[i];
+            M[i] = M[i] * b1 + gi * (1 - b1);
+            V[i] = V[i] * b2 + gi * gi * (1 - b2);
+            P[i] -= step_size * M[i] / (std::sqrt(V[i]) / root + e);
+        }
+    }
+}
+
+extern "C" int ct_grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const ct_tensor *inputs,
+                                       const ct_tensor *scaled, int groups, ct_tensor targets, int steps,
+                                       double lr, double weight_decay, double beta1, double beta2, double eps) {
+    CT_TRY(grouped_softmax_adam(flat, weights, inputs, scaled, groups, targets, steps, lr, weight_decay, beta1,
+                                beta2, eps))
+}

@@ -27,6 +27,8 @@ public final class CNN5: Network {
         register(child: "fc", head)
     }
 
+    public override var prefersChannelsLast: Bool { true }
+
     public override var tapNames: [String] { ["block1", "block2", "block3", "block4", "features"] }
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {

@@ -25,6 +25,18 @@ public final class PreActBlock: Module, Layer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        if !isTraining && !Runtime.isGradEnabled {
+            // Inference (evaluation, measurement): the same operations, ReLU and the residual sum written into
+            // buffers just made, so that no new ones are allocated and touched.
+            let out = try bn1(x)
+            try out.reluInPlace()
+            let skip = try shortcut.map { try $0(out) } ?? x
+            let inner = try bn2(conv1(out))
+            try inner.reluInPlace()
+            let h = try conv2(inner)
+            try h.addInPlace(skip)
+            return h
+        }
         let out = try bn1(x).relu()
         let skip = try shortcut.map { try $0(out) } ?? x
         let h = try conv2(bn2(conv1(out)).relu())
@@ -56,6 +68,8 @@ public final class PreActResNet18: Network {
         for (i, block) in blocks.enumerated() { register(child: "layer\(i / 2 + 1).\(i % 2)", block) }
         register(child: "linear", linear)
     }
+
+    public override var prefersChannelsLast: Bool { true }
 
     public override var tapNames: [String] {
         ["stem"] + blocks.indices.map { "layer\($0 / 2 + 1).\($0 % 2)" } + ["features"]

@@ -63,6 +63,16 @@ extension Tensor {
     public func rsqrt() throws -> Tensor { try unary(CT_RSQRT, "rsqrt") }
     public func abs() throws -> Tensor { try unary(CT_ABS, "abs") }
     public func relu() throws -> Tensor { try unary(CT_RELU, "relu") }
+
+    /// ReLU in place: for inference without autograd, on a tensor nothing else holds (no new buffer).
+    public func reluInPlace() throws {
+        guard ct_relu_inplace(handle) == 0 else { throw TorchError.last("relu_") }
+    }
+
+    /// Adds `other` (broadcast to this shape) in place: for inference without autograd.
+    public func addInPlace(_ other: Tensor) throws {
+        guard ct_add_inplace(handle, other.handle) == 0 else { throw TorchError.last("add_") }
+    }
     public func gelu(tanhApproximation: Bool = false) throws -> Tensor {
         try unary(tanhApproximation ? CT_GELU_TANH : CT_GELU, "gelu")
     }

@@ -208,7 +208,8 @@ final class DynamicsMeasurement {
         network.tapTransform = { try LinearProbe.pooledFeatures($0) }
         defer { network.tapTransform = nil }
         for start in stride(from: 0, to: images.size(0), by: chunk) {
-            let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
+            var x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
+            if network.prefersChannelsLast && x.rank == 4 { x = try x.channelsLast() }
             let out = try network.forward(x, collectTaps: true)
             logits.append(out.logits)
             for (tap, t) in out.taps { taps[tap, default: []].append(t) }

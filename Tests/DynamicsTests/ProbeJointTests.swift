@@ -23,3 +23,15 @@ struct ProbeJointTests {
         #expect(joint[2].trainAccuracy > 0.9)  // the separable features are learned
     }
 }
+
+/// Probe features of channels-last maps (the measurement's grid passes) come from libtorch's adaptive pooling;
+/// they equal the averaging-matrix path used for NCHW maps, for even and odd sizes.
+@Test func channelsLastProbeFeaturesEqualTheNCHWOnes() throws {
+    for (channels, size) in [(8, 28), (16, 14), (32, 7), (3, 5)] {
+        let x = try Tensor.randn([6, channels, size, size], generator: try Generator(seed: UInt64(size)))
+        let nchw = try LinearProbe.pooledFeatures(x)
+        let nhwc = try LinearProbe.pooledFeatures(x.channelsLast())
+        #expect(nchw.shape == [6, channels * 4] && nhwc.shape == nchw.shape)
+        #expect(try (nchw - nhwc).abs().max().item() < 1e-5, "\(channels) × \(size) × \(size)")
+    }
+}

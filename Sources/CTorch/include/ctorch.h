@@ -112,6 +112,10 @@ int ct_squeeze(ct_tensor t, int64_t dim, ct_tensor *out);
 int ct_unsqueeze(ct_tensor t, int64_t dim, ct_tensor *out);
 int ct_expand(ct_tensor t, const int64_t *shape, int ndim, ct_tensor *out);
 int ct_contiguous(ct_tensor t, ct_tensor *out);
+/* A 4-D tensor in channels-last (NHWC) memory order, same shape; oneDNN's convolutions keep that order. */
+int ct_channels_last(ct_tensor t, ct_tensor *out);
+/* 1 when `t` is 4-D and laid out channels-last, else 0 (never an error). */
+int ct_is_channels_last(ct_tensor t);
 int ct_flip(ct_tensor t, const int64_t *dims, int ndim, ct_tensor *out);
 int ct_pad(ct_tensor t, const int64_t *pad, int npad, double value, ct_tensor *out); /* constant pad */
 int ct_diagonal(ct_tensor t, ct_tensor *out);
@@ -127,6 +131,15 @@ int ct_copy_(ct_tensor dst, ct_tensor src); /* in place, without recording autog
 int ct_binary(int op, ct_tensor a, ct_tensor b, ct_tensor *out);
 int ct_binary_scalar(int op, ct_tensor a, double s, ct_tensor *out);
 int ct_unary(int op, ct_tensor a, ct_tensor *out);
+/* In place, for inference without autograd: a = relu(a); a += b (b broadcast to a's shape). */
+/* Grouped multinomial logistic regressions by full-batch Adam, in place on `flat` (contiguous float32, CPU), which
+   `weights` (group k: taps × classes × d, views of it in order) tile. `inputs[k]` is taps × d × n, `scaled[k]` the
+   same features as taps × n × d divided by n, `targets` the one-hot labels as classes × n. */
+int ct_grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const ct_tensor *inputs,
+                            const ct_tensor *scaled, int groups, ct_tensor targets, int steps,
+                            double lr, double weight_decay, double beta1, double beta2, double eps);
+int ct_relu_inplace(ct_tensor a);
+int ct_add_inplace(ct_tensor a, ct_tensor b);
 int ct_matmul(ct_tensor a, ct_tensor b, ct_tensor *out);
 int ct_linear(ct_tensor x, ct_tensor w, ct_tensor b /* nullable */, ct_tensor *out);
 int ct_clamp(ct_tensor t, double lo, double hi, bool has_lo, bool has_hi, ct_tensor *out);

@@ -34,17 +34,20 @@ extension LinearProbe {
         }
         let device = standardized[0].device
         let targets = try checkedLabels(labels, examples: n, classes: classes).to(device)
-        let oneHot = try Tensor.eye(classes, device: device).indexSelect(0, targets)
-        // Per width: the taps' features with a constant 1 appended (the bias's feature), stacked: g × n × (w + 1),
-        // its transpose over n for the gradient, and the weights g × (w + 1) × classes.
+        // Classes × examples: the softmax runs over classes with the examples innermost (4× faster in libtorch
+        // than over a last dimension of 10), and every product has the examples as its long side.
+        let oneHot = try Tensor.eye(classes, device: device).indexSelect(0, targets).transposed().contiguous()
+        // Per width: the taps' features with a constant 1 appended (the bias's feature), stacked and transposed
+        // (g × (w + 1) × n) for the logits, and as they are over n (g × n × (w + 1)) for the gradient; the weights
+        // are g × classes × (w + 1).
         let widths = standardized.map { $0.size(1) }
         let groups = Dictionary(grouping: standardized.indices, by: { widths[$0] }).sorted { $0.key < $1.key }
         let ones = try Tensor.ones([n, 1], device: device)
-        var inputs: [Tensor] = [], transposed: [Tensor] = []
+        var inputs: [Tensor] = [], scaled: [Tensor] = []
         for (_, members) in groups {
             let z = try Tensor.stack(members.map { try Tensor.cat([standardized[$0], ones], dim: 1) })
-            inputs.append(z)
-            transposed.append(try (z.transposed() / Double(n)).contiguous())
+            inputs.append(try z.transposed().contiguous())
+            scaled.append(try z / Double(n))
         }
         // All weights live in one flat tensor, the optimizer's only parameter (Adam is elementwise: one update
         // of it is the updates of every probe); each width's weights are a view of it.
@@ -52,21 +55,28 @@ extension LinearProbe {
         let flat = try Tensor.zeros([sizes.reduce(0, +)], dtype: .float32, device: device)
         var weights: [Tensor] = [], start = 0
         for ((width, members), size) in zip(groups, sizes) {
-            weights.append(try flat.narrow(0, start: start, length: size).reshape([members.count, width + 1, classes]))
+            weights.append(try flat.narrow(0, start: start, length: size).reshape([members.count, classes, width + 1]))
             start += size
         }
         try withNoGrad { try withDenormalsFlushed {
+            if device == .cpu {
+                // The same steps in one call into the shim (no allocation or dispatch per step from Swift).
+                try Functional.groupedSoftmaxAdam(flat: flat, weights: weights, inputs: inputs, scaled: scaled,
+                                                  targets: oneHot, steps: options.steps,
+                                                  learningRate: options.learningRate, weightDecay: options.weightDecay)
+                return
+            }
             let optimizer = try Optimizer(.adam(), parameters: [flat], learningRate: options.learningRate,
                                           weightDecay: options.weightDecay)
             for _ in 0..<options.steps {
                 // d(mean cross-entropy)/d(logits) = (softmax − one-hot) / n, every tap at once
-                // (taps × n × classes); the 1/n is in `transposed`.
-                let logits = try Tensor.cat(zip(inputs, weights).map { try $0.matmul($1) }, dim: 0)
-                let residual = try logits.softmax(2) - oneHot
+                // (taps × classes × n); the 1/n is in `scaled`.
+                let logits = try Tensor.cat(zip(weights, inputs).map { try $0.matmul($1) }, dim: 0)
+                let residual = try logits.softmax(1) - oneHot
                 var first = 0
                 var gradients: [Tensor] = []
                 for (k, w) in weights.enumerated() {
-                    gradients.append(try transposed[k].matmul(residual.narrow(0, start: first, length: w.size(0)))
+                    gradients.append(try residual.narrow(0, start: first, length: w.size(0)).matmul(scaled[k])
                         .reshape([-1]))
                     first += w.size(0)
                 }
@@ -78,9 +88,9 @@ extension LinearProbe {
         try withNoGrad {
             for ((width, members), w) in zip(groups, weights) {
                 for (slot, t) in members.enumerated() {
-                    let theta = try w.narrow(0, start: slot, length: 1).squeeze(0)
-                    let weight = try theta.narrow(0, start: 0, length: width).transposed().contiguous()
-                    let bias = try theta.narrow(0, start: width, length: 1).reshape([classes]).contiguous()
+                    let theta = try w.narrow(0, start: slot, length: 1).squeeze(0)  // classes × (width + 1)
+                    let weight = try theta.narrow(1, start: 0, length: width).contiguous()
+                    let bias = try theta.narrow(1, start: width, length: 1).reshape([classes]).contiguous()
                     probes[t] = try LinearProbe(classes: classes, mean: means[t], scale: scales[t], weight: weight,
                                                 bias: bias, standardized: standardized[t], targets: targets)
                 }

@@ -188,6 +188,35 @@ func main() throws {
             emit(["bench": "pipeline", "augment": augment, "pipeline_s": pipeline, "epoch_s": epoch,
                   "share": pipeline / epoch])
         }
+    case "inference":
+        // The measurement's grid pass: eval-mode forward of chunks of images with every tap pooled as probes see
+        // it, NCHW against channels-last input, interleaved rounds (ms per image, best and median).
+        let batch = Int(opts["batch"] ?? "100")!, rounds = Int(opts["rounds"] ?? "7")!
+        let spec = (opts["model"] ?? "resnet18:8").split(separator: ":")
+        let network = try ModelFactory.make(.init(arch: String(spec[0]), width: Int(spec[1])!), channels: 1,
+                                            height: 28, width: 28, classes: 10, generator: Generator(seed: 3))
+        network.setTraining(false)
+        network.tapTransform = { try LinearProbe.pooledFeatures($0) }
+        let x = try Tensor.randn([batch, 1, 28, 28], generator: Generator(seed: 5))
+        let layouts = [("nchw", x), ("channels_last", try x.channelsLast())]
+        var times: [String: [Double]] = [:]
+        var outputs: [String: Tensor] = [:]
+        try withNoGrad {
+            for round in 0...rounds {
+                for (name, input) in layouts {
+                    let start = now()
+                    for _ in 0..<5 { outputs[name] = try network.forward(input, collectTaps: true).logits }
+                    if round > 0 { times[name, default: []].append((now() - start) / Double(5 * batch) * 1000) }
+                }
+            }
+        }
+        let difference = try (outputs["nchw"]! - outputs["channels_last"]!).abs().max().item()
+        for (name, _) in layouts {
+            let sorted = times[name]!.sorted()
+            emit(["bench": "inference", "layout": name, "model": spec.joined(separator: ":"), "batch": batch,
+                  "ms_per_image_best": sorted[0], "ms_per_image_median": sorted[sorted.count / 2],
+                  "max_logit_difference": difference, "threads": Runtime.threads])
+        }
     case "matmul":
         emit(["bench": "matmul", "n": 1024, "gflops": try matmulGflops(n: 1024, repeats: 10)])
     case "cka":
