@@ -208,6 +208,12 @@ final class CoordinatorLoop {
 
     func send(_ identity: [UInt8], _ message: WireMessage) { outbox.append((identity, message)) }
 
+    /// The coordinator's HEARTBEAT: timing, whether the worker is known, and the message size limit.
+    func heartbeat(known: Bool) -> WireMessage {
+        WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs, timeoutMs: execution.heartbeatTimeoutMs,
+                                              known: known, maxMessageBytes: owner.options.maxMessageBytes))
+    }
+
     func flush() {
         for (lease, ack) in acks {
             outbox.append((ack.identity, WireMessage(.ack, SequenceBody(task: lease.task, attempt: lease.attempt, seq: ack.seq))))
@@ -267,9 +273,7 @@ final class CoordinatorLoop {
                 return
             }
             guard workers[key] != nil else {
-                send(identity, WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
-                                                                     timeoutMs: execution.heartbeatTimeoutMs,
-                                                                     known: false)))
+                send(identity, heartbeat(known: false))
                 return
             }
             workers[key]!.lastSeen = now
@@ -367,8 +371,7 @@ final class CoordinatorLoop {
         try tx.worker(id: key, host: body.host, pid: body.pid, slots: body.slots, threads: body.threads,
                       device: body.device, state: "up")
         if known == nil { logger.info("worker \(key) joined (\(body.slots) slot(s), \(body.device))") }
-        send(identity, WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
-                                                             timeoutMs: execution.heartbeatTimeoutMs, known: true)))
+        send(identity, heartbeat(known: true))
     }
 
     /// Applies a sequenced message (EVENT, DONE, FAIL) of a lease exactly once, in order, and queues its ACK.
@@ -531,8 +534,7 @@ final class CoordinatorLoop {
         }
         if now.timeIntervalSince(lastHeartbeat) * 1000 >= Double(execution.heartbeatMs) {
             lastHeartbeat = now
-            let beat = WireMessage(.heartbeat, HeartbeatBody(intervalMs: execution.heartbeatMs,
-                                                             timeoutMs: execution.heartbeatTimeoutMs, known: true))
+            let beat = heartbeat(known: true)
             for worker in workers.values { send(worker.identity, beat) }
         }
         // Liveness and task deadlines are checked a few times per heartbeat interval, not on every

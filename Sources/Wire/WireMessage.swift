@@ -186,10 +186,14 @@ public struct HeartbeatBody: Codable, Sendable {
     public var intervalMs: Int?
     public var timeoutMs: Int?
     public var known: Bool?
-    public init(intervalMs: Int? = nil, timeoutMs: Int? = nil, known: Bool? = nil) {
-        (self.intervalMs, self.timeoutMs, self.known) = (intervalMs, timeoutMs, known)
+    /// The coordinator's message size limit: a worker keeps its multi-event messages well below it.
+    public var maxMessageBytes: Int?
+    public init(intervalMs: Int? = nil, timeoutMs: Int? = nil, known: Bool? = nil, maxMessageBytes: Int? = nil) {
+        (self.intervalMs, self.timeoutMs, self.known, self.maxMessageBytes) = (intervalMs, timeoutMs, known, maxMessageBytes)
     }
-    enum CodingKeys: String, CodingKey { case intervalMs = "interval_ms", timeoutMs = "timeout_ms", known }
+    enum CodingKeys: String, CodingKey {
+        case intervalMs = "interval_ms", timeoutMs = "timeout_ms", known, maxMessageBytes = "max_message_bytes"
+    }
 }
 
 /// CANCEL: stop a lease (taken away, timed out, or the sweep is stopping).

@@ -138,7 +138,8 @@ final class WorkerLoop {
     /// Events sent in one EVENT message at most (docs/PROTOCOL.md), and their bytes at most (one
     /// larger event goes alone): consecutive events that are ready together travel together.
     static let batchEvents = 256
-    static let batchBytes = 1 << 20
+    /// 1 MiB, or half the coordinator's message limit when it announces a smaller one (HEARTBEAT).
+    var batchBytes = 1 << 20
 
     /// Hands a run's messages to the socket in order, up to the first that finds no room; the
     /// loop calls it again until everything is out (then the ACKs empty the outbox). Consecutive
@@ -154,7 +155,7 @@ final class WorkerLoop {
                 var bytes = run.outbox[i].message.payload[0].count
                 while end < run.outbox.count, end - i < Self.batchEvents, run.outbox[end].message.command == .event {
                     bytes += run.outbox[end].message.payload[0].count
-                    guard bytes <= Self.batchBytes else { break }
+                    guard bytes <= batchBytes else { break }
                     end += 1
                 }
                 let body = SequenceBody(task: run.lease.task, attempt: run.lease.attempt, seq: run.outbox[i].seq)
@@ -251,6 +252,7 @@ final class WorkerLoop {
                 let body = try message.decode(HeartbeatBody.self)
                 if let i = body.intervalMs { heartbeatMs = i }
                 if let t = body.timeoutMs { timeoutMs = t }
+                if let limit = body.maxMessageBytes { batchBytes = max(1, min(1 << 20, limit / 2)) }
                 if body.known == false && Date().timeIntervalSince(lastReady) * 1000 > Double(heartbeatMs) / 2 {
                     logger.info("coordinator does not know this worker (restarted?); announcing again")
                     sendReady()

@@ -60,6 +60,9 @@ struct EventBatchTests {
         let worker = try RawWorker(endpoint: h.endpoint, name: "raw-worker")
         try worker.send(WireMessage(.ready, ReadyBody(worker: "raw-worker", slots: 1, threads: 1, device: "cpu",
                                                       host: "test", pid: 1, running: [])))
+        // The welcome announces the message size limit that bounds a worker's multi-event messages.
+        let welcome = try #require(try worker.next(.heartbeat, within: 10)).decode(HeartbeatBody.self)
+        #expect(welcome.known == true && welcome.maxMessageBytes == 8 << 20)
         let task = try #require(try worker.next(.task, within: 10)).decode(TaskBody.self)
         let lease = Lease(task: task.task, attempt: task.attempt)
         let started = try TrainingEvent.started(.init(parameters: 0, taps: ["synthetic"], checkpoints: [0, 6],
