@@ -450,15 +450,14 @@ int ct_set_grad(ct_tensor t, ct_tensor grad) { CT_TRY(t->t.mutable_grad() = grad
 // Grouped multinomial logistic regressions trained together by full-batch Adam (the linear probes of every
 // tap at once). Per step: logits = W·Z for every group into one buffer, softmax over classes, minus the
 // one-hot targets, gradient = residual·(Z/n) into one flat buffer, then Adam's update in one pass over the
-// flat weights: libtorch's rule (torch::optim::Adam without amsgrad; the weight decay is added to the gradient).
+// flat weights (ATen ops off the CPU): libtorch's rule (torch::optim::Adam without amsgrad; the weight decay is added to the gradient).
 // No allocation inside the loop.
 static void grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const ct_tensor *inputs,
                                  const ct_tensor *scaled, int groups, ct_tensor targets, int steps, double lr,
                                  double weight_decay, double beta1, double beta2, double eps) {
     at::NoGradGuard no_grad;
     at::Tensor &p = flat->t;
-    TORCH_CHECK(p.scalar_type() == at::kFloat && p.is_contiguous() && p.device().is_cpu(),
-                "grouped softmax Adam needs contiguous float32 CPU weights");
+    TORCH_CHECK(p.scalar_type() == at::kFloat && p.is_contiguous(), "grouped softmax Adam needs contiguous float32 weights");
     const at::Tensor &y = targets->t;  // classes × n
     int64_t taps = 0;
     for (int k = 0; k < groups; ++k) taps += weights[k]->t.size(0);
@@ -473,8 +472,9 @@ static void grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const
         offset += w.numel();
     }
     TORCH_CHECK(offset == p.numel(), "the group weights must tile the flat weights");
-    float *P = p.data_ptr<float>(), *G = grad.data_ptr<float>(), *M = m.data_ptr<float>(),
-          *V = v.data_ptr<float>();
+    const bool cpu = p.device().is_cpu();
+    float *P = cpu ? p.data_ptr<float>() : nullptr, *G = cpu ? grad.data_ptr<float>() : nullptr;
+    float *M = cpu ? m.data_ptr<float>() : nullptr, *V = cpu ? v.data_ptr<float>() : nullptr;
     const float b1 = float(beta1), b2 = float(beta2), wd = float(weight_decay), e = float(eps);
     for (int step = 1; step <= steps; ++step) {
         int64_t first = 0;
@@ -494,6 +494,13 @@ static void grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const
         }
         const float step_size = float(lr / (1 - std::pow(beta1, step)));
         const float root = float(std::sqrt(1 - std::pow(beta2, step)));
+        if (!cpu) {  // the same update in ATen ops, on the weights' device
+            grad.add_(p, weight_decay);
+            m.mul_(beta1).add_(grad, 1 - beta1);
+            v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+            p.addcdiv_(m, v.sqrt().div_(root).add_(eps), -step_size);
+            continue;
+        }
         for (int64_t i = 0, count = p.numel(); i < count; ++i) {
             float gi = G[i] + wd * P[i];
             M[i] = M[i] * b1 + gi * (1 - b1);

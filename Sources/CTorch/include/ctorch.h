@@ -132,7 +132,7 @@ int ct_binary(int op, ct_tensor a, ct_tensor b, ct_tensor *out);
 int ct_binary_scalar(int op, ct_tensor a, double s, ct_tensor *out);
 int ct_unary(int op, ct_tensor a, ct_tensor *out);
 /* In place, for inference without autograd: a = relu(a); a += b (b broadcast to a's shape). */
-/* Grouped multinomial logistic regressions by full-batch Adam, in place on `flat` (contiguous float32, CPU), which
+/* Grouped multinomial logistic regressions by full-batch Adam, in place on `flat` (contiguous float32, any device), which
    `weights` (group k: taps × classes × d, views of it in order) tile. `inputs[k]` is taps × d × n, `scaled[k]` the
    same features as taps × n × d divided by n, `targets` the one-hot labels as classes × n. */
 int ct_grouped_softmax_adam(ct_tensor flat, const ct_tensor *weights, const ct_tensor *inputs,

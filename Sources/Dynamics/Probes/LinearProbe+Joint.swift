@@ -58,31 +58,11 @@ extension LinearProbe {
             weights.append(try flat.narrow(0, start: start, length: size).reshape([members.count, classes, width + 1]))
             start += size
         }
+        // The steps run in one call into the shim: no allocation or dispatch per step from Swift.
         try withNoGrad { try withDenormalsFlushed {
-            if device == .cpu {
-                // The same steps in one call into the shim (no allocation or dispatch per step from Swift).
-                try Functional.groupedSoftmaxAdam(flat: flat, weights: weights, inputs: inputs, scaled: scaled,
-                                                  targets: oneHot, steps: options.steps,
-                                                  learningRate: options.learningRate, weightDecay: options.weightDecay)
-                return
-            }
-            let optimizer = try Optimizer(.adam(), parameters: [flat], learningRate: options.learningRate,
-                                          weightDecay: options.weightDecay)
-            for _ in 0..<options.steps {
-                // d(mean cross-entropy)/d(logits) = (softmax − one-hot) / n, every tap at once
-                // (taps × classes × n); the 1/n is in `scaled`.
-                let logits = try Tensor.cat(zip(weights, inputs).map { try $0.matmul($1) }, dim: 0)
-                let residual = try logits.softmax(1) - oneHot
-                var first = 0
-                var gradients: [Tensor] = []
-                for (k, w) in weights.enumerated() {
-                    gradients.append(try residual.narrow(0, start: first, length: w.size(0)).matmul(scaled[k])
-                        .reshape([-1]))
-                    first += w.size(0)
-                }
-                try flat.setGrad(Tensor.cat(gradients, dim: 0))
-                try optimizer.step()
-            }
+            try Functional.groupedSoftmaxAdam(flat: flat, weights: weights, inputs: inputs, scaled: scaled,
+                                              targets: oneHot, steps: options.steps,
+                                              learningRate: options.learningRate, weightDecay: options.weightDecay)
         } }
         var probes = [LinearProbe?](repeating: nil, count: standardized.count)
         try withNoGrad {

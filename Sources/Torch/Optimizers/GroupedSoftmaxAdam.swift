@@ -2,7 +2,7 @@ import CTorch
 
 extension Functional {
     /// Trains grouped multinomial logistic regressions together with full-batch Adam, in place (the linear
-    /// probes of every tap at once; CPU, float32). `flat` holds every weight; `weights[k]` (taps × classes × d)
+    /// probes of every tap at once; float32, on the weights' device). `flat` holds every weight; `weights[k]` (taps × classes × d)
     /// are views of it that tile it in order; `inputs[k]` are the group's features as taps × d × n and
     /// `scaled[k]` the same as taps × n × d divided by n; `targets` are the one-hot labels as classes × n. The
     /// update is libtorch's Adam (weight decay added to the gradient); the loop runs in the shim without
