@@ -2,12 +2,14 @@
 SWIFT ?= swift
 CONFIG ?= configs/quick.yaml
 WORKERS ?= 2
+# The benchmarks' reference: the pinned PyTorch in a virtual environment (scripts/install-deps --extra).
+BENCH_PYTHON ?= .deps/venv/bin/python
 
 .PHONY: all deps build test run bench bench-torch bench-models bench-cka bench-measure bench-dist clean
 
 all: build
 
-## deps: install the system packages (libtorch, OpenBLAS, ZeroMQ, SQLite, Fashion-MNIST)
+## deps: install the system packages (ZeroMQ, SQLite, Fashion-MNIST) and libtorch (PyTorch's wheel, .deps/libtorch)
 deps:
 	@scripts/install-deps
 
@@ -32,17 +34,17 @@ bench: bench-torch bench-models bench-cka bench-measure bench-dist
 bench-torch:
 	@scripts/install-deps --extra
 	$(SWIFT) build -c release --product strata-bench
-	/usr/bin/python3 bench/torch_step.py --rounds 5
+	$(BENCH_PYTHON) bench/torch_step.py --rounds 5
 
 bench-models:
 	@scripts/install-deps --extra
 	$(SWIFT) build -c release --product strata-bench
-	/usr/bin/python3 bench/models_step.py --rounds 3
+	$(BENCH_PYTHON) bench/models_step.py --rounds 3
 
 bench-cka:
 	@scripts/install-deps --extra
 	$(SWIFT) build -c release --product strata-bench
-	/usr/bin/python3 bench/cka_bench.py --rounds 3
+	$(BENCH_PYTHON) bench/cka_bench.py --rounds 3
 
 bench-measure: build
 	bench/measurement_overhead.sh .build/release/strata

@@ -2,12 +2,16 @@
 import Foundation
 import PackageDescription
 
-// libtorch comes from Debian's libtorch-dev under /usr by default; LIBTORCH=/path points the
-// build at another distribution (for example a CUDA build unpacked on a GPU node).
-let libtorch = Context.environment["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
-let torchIncludes = libtorch.map { ["\($0)/include", "\($0)/include/torch/csrc/api/include"] }
-    ?? ["/usr/include/torch/csrc/api/include"]
-let torchLinkFlags = libtorch.map { ["-L\($0)/lib", "-Xlinker", "-rpath", "-Xlinker", "\($0)/lib"] } ?? []
+// libtorch is PyTorch's own (2.x), unpacked from the `torch` wheel into .deps/libtorch by
+// scripts/install-deps; LIBTORCH=/path points the build at another one (any libtorch 2.x).
+// Only the CPU libraries are linked (torch_cpu, c10), so that a CUDA-enabled libtorch also runs on a
+// machine without CUDA; the shim loads libtorch_cuda at start when it lies beside libtorch_cpu.
+let libtorch: String = {
+    if let path = Context.environment["LIBTORCH"], !path.isEmpty { return path }
+    return Context.packageDirectory + "/.deps/libtorch"
+}()
+let torchIncludes = ["\(libtorch)/include", "\(libtorch)/include/torch/csrc/api/include"]
+let torchLinkFlags = ["-L\(libtorch)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(libtorch)/lib"]
 
 let package = Package(
     name: "Strata",
@@ -30,9 +34,9 @@ let package = Package(
                 .unsafeFlags(torchIncludes.flatMap { ["-isystem", $0] } + ["-Wno-deprecated-declarations"]),
             ],
             linkerSettings: [
-                .linkedLibrary("torch"),
                 .linkedLibrary("torch_cpu"),
                 .linkedLibrary("c10"),
+                .linkedLibrary("dl"),
                 .unsafeFlags(torchLinkFlags),
             ]
         ),

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """The T×T linear-CKA matrix of one tap (T checkpoints, n examples, d features), from the activations, in
 Strata (Swift, libtorch) and in NumPy, on the same activations and the same number of threads.
 

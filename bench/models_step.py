@@ -1,12 +1,14 @@
-#!/usr/bin/python3
-"""Training throughput of Strata's architectures against the same models and loop in PyTorch.
+#!/usr/bin/env python3
+"""Training throughput of Strata's architectures against the same models and loop in current PyTorch.
 
-resnet18 (pre-activation, k = 8 and 16) and vit (dim 64 and 128, depth 6, patch 4) on 1x28x28
-inputs, batch 128, SGD with momentum, the same thread count on both sides (Debian's libtorch
-1.13 under both). Rounds interleave the two sides; the best round of each is kept. Also times
-Strata's data pipeline (shuffle, gather, augmentation) against a resnet18 k=8 epoch.
+resnet18 (pre-activation, k = 8), cnn5 (k = 16) and vit (dim 64, depth 6, patch 4) on 1x28x28 inputs,
+batch 128, SGD with momentum, the same thread count on both sides. The reference is PyTorch from pip
+(the version pinned in scripts/torch-version, in .deps/venv: `scripts/install-deps --extra`), in eager
+mode as a user writes it (NCHW, nn.MultiheadAttention). Rounds interleave the two sides; printed are
+the best round of each side and the range of the per-round ratios. Also times Strata's data pipeline
+(shuffle, gather, augmentation) against a resnet18 k=8 epoch.
 
-    make bench-models     # or: bench/models_step.py --binary .build/release/strata-bench
+    make bench-models     # or: .deps/venv/bin/python bench/models_step.py --binary .build/release/strata-bench
 """
 import argparse
 import json
@@ -50,6 +52,22 @@ class PreActResNet18(nn.Module):
     def forward(self, x):
         out = self.blocks(self.conv1(x))
         return self.linear(F.adaptive_avg_pool2d(out, 1).flatten(1))
+
+
+class CNN5(nn.Module):
+    def __init__(self, k, channels=1, classes=10):
+        super().__init__()
+        widths, inp, layers = [k, 2 * k, 4 * k, 8 * k], channels, []
+        for i, w in enumerate(widths):
+            layers += [nn.Conv2d(inp, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU()]
+            if i > 0:
+                layers.append(nn.MaxPool2d(2))
+            inp = w
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(8 * k, classes)
+
+    def forward(self, x):
+        return self.fc(self.features(x).amax((2, 3)))
 
 
 class Block(nn.Module):
@@ -98,7 +116,7 @@ def python_rate(model, batch, steps, warmup=2):
 
 def build(name):
     arch, width = name.split(":")
-    return PreActResNet18(int(width)) if arch == "resnet18" else ViT(int(width))
+    return {"resnet18": PreActResNet18, "cnn5": CNN5, "vit": ViT}[arch](int(width))
 
 
 def run_swift(binary, args):
@@ -112,24 +130,28 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--models", default="resnet18:8,resnet18:16,vit:64,vit:128")
+    p.add_argument("--models", default="resnet18:8,cnn5:16,vit:64")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     names = a.models.split(",")
-    best = {}
+    best, ratios = {}, {name: [] for name in names}
     for _ in range(a.rounds):
-        for r in run_swift(a.binary, ["models", "--threads", str(a.threads), "--steps", str(a.steps),
-                                      "--models", a.models]):
-            best["swift", r["model"]] = max(best.get(("swift", r["model"]), 0), r["images_per_s"])
+        swift = {r["model"]: r["images_per_s"]
+                 for r in run_swift(a.binary, ["models", "--threads", str(a.threads), "--steps", str(a.steps),
+                                               "--models", a.models])}
         for name in names:
             rate = python_rate(build(name), 128, a.steps)
+            best["swift", name] = max(best.get(("swift", name), 0), swift[name])
             best["python", name] = max(best.get(("python", name), 0), rate)
-    print(f"training images/s, 1x28x28, batch 128, {a.threads} threads, best of {a.rounds} rounds")
-    print(f"{'model':13} {'Strata':>9} {'PyTorch':>9} {'ratio':>6}")
+            ratios[name].append(swift[name] / rate)
+    print(f"training images/s, 1x28x28, batch 128, {a.threads} threads, best of {a.rounds} interleaved rounds; "
+          f"PyTorch {torch.__version__}")
+    print(f"{'model':13} {'Strata':>9} {'PyTorch':>9} {'ratio':>6}  per-round ratios (min-median-max)")
     for name in names:
         s, t = best["swift", name], best["python", name]
-        print(f"{name:13} {s:9.0f} {t:9.0f} {s / t:6.2f}")
+        r = sorted(ratios[name])
+        print(f"{name:13} {s:9.0f} {t:9.0f} {s / t:6.2f}  {r[0]:.2f}-{r[len(r) // 2]:.2f}-{r[-1]:.2f}")
     for r in run_swift(a.binary, ["pipeline", "--threads", str(a.threads)]):
         what = "with augmentation" if r["augment"] else "shuffle + batching"
         print(f"data pipeline ({what}): {100 * r['share']:.1f}% of a resnet18 k=8 epoch "

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Training-step throughput of the same small CNN and MLP in Strata (Swift) and PyTorch (Python).
 
 Both sides use Debian's libtorch 1.13, the same batch, the same thread count and SGD with

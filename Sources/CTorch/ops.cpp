@@ -123,7 +123,8 @@ using dsyrk_fn = void (*)(const char *uplo, const char *trans, const int *n, con
                           const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t,
                           size_t);
 
-// Looked up at run time: Debian's libtorch links a BLAS that has it; a libtorch with a static MKL may not.
+// Looked up at run time: a libtorch linked against a shared BLAS (OpenBLAS) has it; PyTorch's wheels, whose MKL is
+// linked in statically, do not export it.
 dsyrk_fn find_dsyrk() {
     static const dsyrk_fn fn = reinterpret_cast<dsyrk_fn>(dlsym(RTLD_DEFAULT, "dsyrk_"));
     return fn;
@@ -135,8 +136,9 @@ at::Tensor gram(const at::Tensor &x, bool lower_only) {
     bool tracked = x.requires_grad() && at::GradMode::is_enabled();
     if (dsyrk == nullptr || !x.device().is_cpu() || x.scalar_type() != at::kDouble || tracked || x.size(0) == 0 ||
         x.size(1) == 0 || x.size(0) > INT_MAX || x.size(1) > INT_MAX) {
-        at::Tensor k = at::matmul(x, x.t());
-        return lower_only ? k.tril() : (k + k.t()) * 0.5;  // exactly symmetric, like the BLAS path
+        // The lower triangle, mirrored: exactly symmetric, and its lower triangle is what lower_only returns.
+        at::Tensor k = at::matmul(x, x.t()).tril();
+        return lower_only ? k : k + k.tril(-1).t();
     }
     at::Tensor a = x.contiguous();
     const int n = static_cast<int>(a.size(0)), k = static_cast<int>(a.size(1));
@@ -396,6 +398,9 @@ int ct_pack_lower(ct_tensor k, ct_tensor means, double off_diagonal_scale, ct_te
 }
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::softmax(t->t, dim)) }
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out) { CT_RETURN(at::log_softmax(t->t, dim)) }
+int ct_scaled_dot_product_attention(ct_tensor q, ct_tensor k, ct_tensor v, double dropout_p, ct_tensor *out) {
+    CT_RETURN(at::scaled_dot_product_attention(q->t, k->t, v->t, {}, dropout_p, false))
+}
 
 int ct_conv2d(ct_tensor x, ct_tensor w, ct_tensor b, const int64_t *stride, const int64_t *padding,
               const int64_t *dilation, int64_t groups, ct_tensor *out) {

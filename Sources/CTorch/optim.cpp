@@ -1,7 +1,12 @@
 // Optimizers and serialization of the CTorch shim, on libtorch's C++ frontend.
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <link.h>
 #include <memory>
+#include <unistd.h>
 #include <vector>
 
 #include "internal.h"
@@ -18,11 +23,58 @@ torch::optim::OptimizerOptions &group_options(ct_optimizer o) {
     if (groups.empty()) throw std::logic_error("optimizer has no parameter group");
     return groups.front().options();
 }
+// CUDA. Strata links only libtorch's CPU libraries (torch_cpu, c10), so that one build runs wherever its libtorch
+// does, with or without CUDA. When a CUDA-enabled libtorch_cuda.so lies beside the libtorch_cpu.so this process
+// loaded (a CUDA wheel of PyTorch, a CUDA libtorch zip), it is loaded here, as the process starts: its static
+// initialisers register the CUDA backend, which libtorch looks up once, on its first CUDA query.
+// STRATA_CUDA=0 skips it (a coordinator on a GPU node need not pay for loading the CUDA libraries).
+std::string cuda_status = "not loaded";
+
+int find_torch_cpu(struct dl_phdr_info *info, size_t, void *data) {
+    const char *name = info->dlpi_name;
+    size_t n = name ? std::strlen(name) : 0;
+    static const char suffix[] = "/libtorch_cpu.so";
+    size_t k = sizeof(suffix) - 1;
+    if (n >= k && std::strcmp(name + n - k, suffix) == 0) {
+        *static_cast<std::string *>(data) = std::string(name, n - k);
+        return 1;
+    }
+    return 0;
+}
+
+struct CudaLoader {
+    CudaLoader() {
+        const char *env = std::getenv("STRATA_CUDA");
+        if (env && std::strcmp(env, "0") == 0) {
+            cuda_status = "not loaded (STRATA_CUDA=0)";
+            return;
+        }
+        std::string dir;
+        dl_iterate_phdr(find_torch_cpu, &dir);
+        if (dir.empty()) {
+            cuda_status = "not loaded (libtorch_cpu.so not found among the loaded libraries)";
+            return;
+        }
+        std::string path = dir + "/libtorch_cuda.so";
+        if (access(path.c_str(), R_OK) != 0) {
+            cuda_status = "this libtorch has no CUDA (no libtorch_cuda.so in " + dir + ")";
+            return;
+        }
+        if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+            const char *why = dlerror();
+            cuda_status = std::string("libtorch_cuda.so did not load: ") + (why ? why : "unknown error")
+                + " (the CUDA runtime libraries must be on the loader's path, e.g. LD_LIBRARY_PATH)";
+            return;
+        }
+        cuda_status = "loaded " + path;
+    }
+} cuda_loader;
 }  // namespace
 
 extern "C" {
 
 const char *ct_version(void) { return TORCH_VERSION; }
+const char *ct_cuda_status(void) { return cuda_status.c_str(); }
 bool ct_cuda_is_available(void) { return torch::cuda::is_available(); }
 int ct_cuda_device_count(void) { return static_cast<int>(torch::cuda::device_count()); }
 

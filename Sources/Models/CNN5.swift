@@ -33,9 +33,10 @@ public final class CNN5: Network {
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
         var recorder = TapRecorder(collectTaps, transform: tapTransform)
-        var h = x
+        var h = try prepared(x)
         for i in 0..<4 {
-            h = try norms[i](convs[i](h)).relu()
+            h = try norms[i](convs[i](h))
+            try h.reluInPlace()  // into batch norm's output, which its backward pass does not keep
             if i > 0 && h.size(2) >= 2 && h.size(3) >= 2 { h = try Functional.maxPool2d(h, kernel: (2, 2)) }
             try recorder.record("block\(i + 1)", h)
         }

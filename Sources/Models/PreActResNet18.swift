@@ -25,22 +25,17 @@ public final class PreActBlock: Module, Layer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        if !isTraining && !Runtime.isGradEnabled {
-            // Inference (evaluation, measurement): the same operations, ReLU and the residual sum written into
-            // buffers just made, so that no new ones are allocated and touched.
-            let out = try bn1(x)
-            try out.reluInPlace()
-            let skip = try shortcut.map { try $0(out) } ?? x
-            let inner = try bn2(conv1(out))
-            try inner.reluInPlace()
-            let h = try conv2(inner)
-            try h.addInPlace(skip)
-            return h
-        }
-        let out = try bn1(x).relu()
+        // ReLU and the residual sum write into the buffers just made (no new ones allocated and touched), in
+        // training too: batch norm's and convolution's backward passes keep their inputs, never these outputs, so
+        // autograd's in-place checks hold. Bit-identical to the out-of-place form.
+        let out = try bn1(x)
+        try out.reluInPlace()
         let skip = try shortcut.map { try $0(out) } ?? x
-        let h = try conv2(bn2(conv1(out)).relu())
-        return try h + skip
+        let inner = try bn2(conv1(out))
+        try inner.reluInPlace()
+        let h = try conv2(inner)
+        try h.addInPlace(skip)
+        return h
     }
 }
 
@@ -77,7 +72,7 @@ public final class PreActResNet18: Network {
 
     public override func forward(_ x: Tensor, collectTaps: Bool) throws -> (logits: Tensor, taps: [(String, Tensor)]) {
         var recorder = TapRecorder(collectTaps, transform: tapTransform)
-        var h = try conv1(x)
+        var h = try conv1(prepared(x))
         try recorder.record("stem", h)
         for (i, block) in blocks.enumerated() {
             h = try block(h)

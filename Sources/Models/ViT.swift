@@ -24,8 +24,13 @@ public final class EncoderBlock: Module, Layer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let h = try x + dropout(attn(norm1(x)))
-        return try h + dropout(mlp(norm2(h)))
+        // Residual sums into the branch outputs just made (a linear layer's or dropout's backward pass does not keep
+        // its output): one buffer less per sum, bit-identical to x + branch.
+        let h = try dropout(attn(norm1(x)))
+        try h.addInPlace(x)
+        let out = try dropout(mlp(norm2(h)))
+        try out.addInPlace(h)
+        return out
     }
 }
 

@@ -42,6 +42,9 @@ public enum Runtime {
     /// Whether libtorch was built with CUDA and sees a GPU.
     public static var cudaAvailable: Bool { ct_cuda_is_available() }
 
+    /// How CUDA was set up when the process started: loaded, absent from this libtorch, or why it did not load.
+    public static var cudaStatus: String { String(cString: ct_cuda_status()) }
+
     /// Number of visible CUDA devices.
     public static var cudaDeviceCount: Int { Int(ct_cuda_device_count()) }
 

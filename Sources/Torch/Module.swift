@@ -71,6 +71,21 @@ open class Module {
         }
     }
 
+    /// Restrides every 4-D parameter and buffer to channels-last (NHWC) memory order, keeping tensor identities and
+    /// values. Call it before an optimizer takes the parameters: gradients and optimizer state then follow the
+    /// same order, and oneDNN's convolutions run without reordering activations.
+    public func useChannelsLast() throws {
+        try withNoGrad {
+            for (_, p) in namedParameters() where p.rank == 4 && !p.isChannelsLast {
+                try p.assign(p.detached().channelsLast())
+                try p.requiresGrad(true)
+            }
+            for (_, b) in namedBuffers() where b.rank == 4 && !b.isChannelsLast {
+                try b.assign(b.channelsLast())
+            }
+        }
+    }
+
     /// Copies values from `state` (name → tensor) into the module's tensors; every name must be present.
     public func load(state: [String: Tensor]) throws {
         try withNoGrad {

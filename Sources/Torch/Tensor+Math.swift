@@ -64,12 +64,13 @@ extension Tensor {
     public func abs() throws -> Tensor { try unary(CT_ABS, "abs") }
     public func relu() throws -> Tensor { try unary(CT_RELU, "relu") }
 
-    /// ReLU in place: for inference without autograd, on a tensor nothing else holds (no new buffer).
+    /// ReLU in place (no new buffer), on a tensor nothing else holds. Under autograd, only on a tensor whose producer's
+    /// backward pass does not keep it (libtorch refuses the backward pass otherwise).
     public func reluInPlace() throws {
         guard ct_relu_inplace(handle) == 0 else { throw TorchError.last("relu_") }
     }
 
-    /// Adds `other` (broadcast to this shape) in place: for inference without autograd.
+    /// Adds `other` (broadcast to this shape) in place; under autograd, the same condition as `reluInPlace()`.
     public func addInPlace(_ other: Tensor) throws {
         guard ct_add_inplace(handle, other.handle) == 0 else { throw TorchError.last("add_") }
     }
@@ -91,7 +92,7 @@ extension Tensor {
 
     /// x·xᵀ of a matrix, exactly symmetric (with `lowerOnly`, just its lower triangle and diagonal, zeros
     /// above); a CPU float64 matrix outside autograd uses BLAS `dsyrk` (half the flops of `matmul`) when the
-    /// process has it.
+    /// process's BLAS exports it (PyTorch's wheels do not: then a matrix product, lower triangle mirrored).
     public func gram(lowerOnly: Bool = false) throws -> Tensor {
         try Tensor.make("gram of \(shape)") { ct_gram(handle, lowerOnly, $0) }
     }

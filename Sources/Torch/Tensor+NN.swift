@@ -50,6 +50,16 @@ public enum Functional {
         }
     }
 
+    /// softmax(q·kᵀ/√d)·v over (…, tokens, d) tensors through libtorch's fused attention kernel, with the attention
+    /// weights dropped out with probability `dropout` (pass 0 in evaluation).
+    public static func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, dropout: Double = 0) throws
+        -> Tensor
+    {
+        try Tensor.make("scaled_dot_product_attention of \(q.shape)") {
+            ct_scaled_dot_product_attention(q.handle, k.handle, v.handle, dropout, $0)
+        }
+    }
+
     /// Dropout with probability `p` (the identity when not training). Uses the default generator.
     public static func dropout(_ x: Tensor, p: Double, training: Bool) throws -> Tensor {
         try Tensor.make("dropout") { ct_dropout(x.handle, p, training, $0) }

@@ -49,6 +49,7 @@ public final class Trainer {
             channels: data.train.channels, height: data.train.height, width: data.train.width,
             classes: data.train.classes, generator: Generator(seed: UInt64(bitPattern: Int64(spec.seed)) &+ 17))
         try network.move(to: device)
+        if device == .cpu { try network.useChannelsLastLayout() }
         let optimizer = try Optimizer(try optimizerKind(), parameters: network.parameters, learningRate: spec.lr,
                                       weightDecay: spec.weightDecay)
         let schedule = try learningRateSchedule()

@@ -9,5 +9,6 @@ struct Info: ParsableCommand {
         print("libtorch \(Runtime.version)")
         print("threads  \(Runtime.threads)")
         print("cuda     \(Runtime.cudaAvailable ? "\(Runtime.cudaDeviceCount) device(s)" : "not available")")
+        print("         \(Runtime.cudaStatus)")
     }
 }

@@ -60,6 +60,8 @@ void ct_set_num_threads(int n);
 int ct_get_num_threads(void);
 void ct_manual_seed(uint64_t seed);
 bool ct_cuda_is_available(void);
+/* How CUDA was set up as the process started: loaded, absent from this libtorch, or why it did not load. */
+const char *ct_cuda_status(void);
 int ct_cuda_device_count(void);
 bool ct_set_grad_enabled(bool enabled); /* returns the previous mode (thread-local) */
 bool ct_is_grad_enabled(void);
@@ -150,7 +152,8 @@ int ct_argmax(ct_tensor t, int64_t dim, bool keepdim, ct_tensor *out);
 int ct_median(ct_tensor t, ct_tensor *out);
 /* x·xᵀ of a matrix, exactly symmetric; with lower_only, only its lower triangle and diagonal (zeros above).
  * A CPU float64 matrix outside autograd goes through BLAS dsyrk when the process has one (half the flops of a
- * general product); anything else through a matrix product. */
+ * general product); anything else (and PyTorch's wheels, which do not export it) through a matrix product whose
+ * lower triangle is mirrored. */
 int ct_gram(ct_tensor x, bool lower_only, ct_tensor *out);
 /* The 2×L (row, column) Int64 indices of the lower triangle of an n×n matrix down from diagonal `offset`,
  * row-major. */
@@ -161,6 +164,9 @@ int ct_tril_indices(int64_t n, int64_t offset, int device, ct_tensor *out);
 int ct_pack_lower(ct_tensor k, ct_tensor means, double off_diagonal_scale, ct_tensor *out);
 int ct_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
 int ct_log_softmax(ct_tensor t, int64_t dim, ct_tensor *out);
+/* softmax(q·kᵀ/√d)·v over the last two dims of (…, tokens, d) tensors, libtorch's fused kernel (flash attention on
+   CPU and CUDA where it applies); attention weights dropped out with probability dropout_p (0 in evaluation). */
+int ct_scaled_dot_product_attention(ct_tensor q, ct_tensor k, ct_tensor v, double dropout_p, ct_tensor *out);
 
 /* Neural-network functions. Array parameters of pools and convolutions hold two values (h, w). */
 int ct_conv2d(ct_tensor x, ct_tensor w, ct_tensor b /* nullable */, const int64_t *stride,

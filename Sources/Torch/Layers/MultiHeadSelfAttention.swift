@@ -38,9 +38,9 @@ public final class MultiHeadSelfAttention: Module, Layer {
         let q = try qkv.narrow(0, start: 0, length: 1).squeeze(0)
         let k = try qkv.narrow(0, start: 1, length: 1).squeeze(0)
         let v = try qkv.narrow(0, start: 2, length: 1).squeeze(0)
-        var attention = try (q.matmul(k.transposed(-2, -1)) * (1 / Double(headDim).squareRoot())).softmax(-1)
-        if isTraining && dropout > 0 { attention = try Functional.dropout(attention, p: dropout, training: true) }
-        let mixed = try attention.matmul(v).permute([0, 2, 1, 3]).reshape([b, t, dim])
+        let p = isTraining ? dropout : 0
+        let mixed = try Functional.scaledDotProductAttention(q, k, v, dropout: p)
+            .transposed(1, 2).reshape([b, t, dim])
         return try outProj(mixed)
     }
 }

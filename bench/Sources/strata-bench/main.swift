@@ -154,10 +154,11 @@ func main() throws {
     case "models":
         // Strata's own architectures on 28×28 inputs, the loop the trainer runs.
         let batch = Int(opts["batch"] ?? "128")!, steps = Int(opts["steps"] ?? "10")!
-        for name in (opts["models"] ?? "resnet18:8,resnet18:16,vit:64,vit:128").split(separator: ",") {
+        for name in (opts["models"] ?? "resnet18:8,cnn5:16,vit:64").split(separator: ",") {
             let parts = name.split(separator: ":")
             let network = try ModelFactory.make(.init(arch: String(parts[0]), width: Int(parts[1])!), channels: 1,
                                                 height: 28, width: 28, classes: 10, generator: Generator(seed: 3))
+            if opts["layout"] != "nchw" { try network.useChannelsLastLayout() }  // as the trainer does on the CPU
             let rate = try trainStep(model: network, batch: batch, steps: steps, warmup: 2)
             emit(["bench": "models", "model": String(name), "images_per_s": rate, "threads": Runtime.threads])
         }
