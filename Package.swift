@@ -4,8 +4,8 @@ import PackageDescription
 
 // libtorch is PyTorch's own (2.x), unpacked from the `torch` wheel into .deps/libtorch by
 // scripts/install-deps; LIBTORCH=/path points the build at another one (any libtorch 2.x).
-// Only the CPU libraries are linked (torch_cpu, c10), so that a CUDA-enabled libtorch also runs on a
-// machine without CUDA; the shim loads libtorch_cuda at start when it lies beside libtorch_cpu.
+// Only the CPU libraries are linked (torch_cpu, c10): CUDA is never a link-time dependency; the shim
+// loads libtorch_cuda at start when it lies beside libtorch_cpu (docs/ENGINE.md).
 let libtorch: String = {
     if let path = Context.environment["LIBTORCH"], !path.isEmpty { return path }
     return Context.packageDirectory + "/.deps/libtorch"

@@ -6,6 +6,7 @@
     gpu_check.py pytorch K BATCH STEPS      images/s of the same pre-activation ResNet-18 (k = K) trained in
                                             PyTorch eager (SGD, momentum 0.9) on the GPU, 3x32x32 inputs
     gpu_check.py compare CPU.jsonl GPU.jsonl   agreement of two `strata train --json` runs of one spec
+    gpu_check.py rates RUN.jsonl            training images/s of each epoch of a `strata train --json` run
 """
 import json
 import os
@@ -84,12 +85,20 @@ def compare(cpu_path, gpu_path):
                       "largest |cpu - gpu|": worst}))
 
 
+def rates(path):
+    for e in events(path):
+        if e.get("type") == "epoch":
+            print(f"epoch {e['epoch']}: {e['images_per_s']:.0f} images/s (training), train acc {e['train_acc']:.3f}")
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "cifar":
         cifar(args[0], int(args[1]), int(args[2]))
     elif command == "pytorch":
         pytorch(int(args[0]), int(args[1]), int(args[2]))
+    elif command == "rates":
+        rates(args[0])
     elif command == "compare":
         compare(args[0], args[1])
     else:
