@@ -4,8 +4,9 @@
 resnet18 (pre-activation, k = 8), cnn5 (k = 16) and vit (dim 64, depth 6, patch 4) on 1x28x28 inputs,
 batch 128, SGD with momentum, the same thread count on both sides. The reference is PyTorch from pip
 (the version pinned in scripts/torch-version, in .deps/venv: `scripts/install-deps --extra`), in eager
-mode as a user writes it (NCHW, nn.MultiheadAttention). Rounds interleave the two sides; printed are
-the best round of each side and the range of the per-round ratios. Also times Strata's data pipeline
+mode as a user writes it (NCHW, nn.MultiheadAttention). In each round each model runs on both sides back
+to back, in alternating order; printed are the best round of each side, and the median and range of the
+per-round ratios (the figure to quote: it pairs runs made in the same seconds). Also times Strata's data pipeline
 (shuffle, gather, augmentation) against a resnet18 k=8 epoch.
 
     make bench-models     # or: .deps/venv/bin/python bench/models_step.py --binary .build/release/strata-bench
@@ -136,22 +137,33 @@ def main():
     torch.manual_seed(0)
     names = a.models.split(",")
     best, ratios = {}, {name: [] for name in names}
-    for _ in range(a.rounds):
-        swift = {r["model"]: r["images_per_s"]
-                 for r in run_swift(a.binary, ["models", "--threads", str(a.threads), "--steps", str(a.steps),
-                                               "--models", a.models])}
+    for r in range(a.rounds):
         for name in names:
-            rate = python_rate(build(name), 128, a.steps)
-            best["swift", name] = max(best.get(("swift", name), 0), swift[name])
-            best["python", name] = max(best.get(("python", name), 0), rate)
-            ratios[name].append(swift[name] / rate)
-    print(f"training images/s, 1x28x28, batch 128, {a.threads} threads, best of {a.rounds} interleaved rounds; "
+            # Each model's two sides back to back, in alternating order (ABBA), so drift in the machine's speed
+            # touches both alike.
+            def swift_side():
+                return run_swift(a.binary, ["models", "--threads", str(a.threads), "--steps", str(a.steps),
+                                            "--models", name])[0]["images_per_s"]
+
+            def python_side():
+                return python_rate(build(name), 128, a.steps)
+
+            if r % 2 == 0:
+                s, t = swift_side(), python_side()
+            else:
+                t, s = python_side(), swift_side()
+            best["swift", name] = max(best.get(("swift", name), 0), s)
+            best["python", name] = max(best.get(("python", name), 0), t)
+            ratios[name].append(s / t)
+    print(f"training images/s, 1x28x28, batch 128, {a.threads} threads, {a.rounds} interleaved rounds; "
           f"PyTorch {torch.__version__}")
-    print(f"{'model':13} {'Strata':>9} {'PyTorch':>9} {'ratio':>6}  per-round ratios (min-median-max)")
+    print(f"{'model':13} {'Strata best':>11} {'PyTorch best':>12} {'ratio of bests':>14}  "
+          f"per-round ratio: median (min-max)")
     for name in names:
         s, t = best["swift", name], best["python", name]
         r = sorted(ratios[name])
-        print(f"{name:13} {s:9.0f} {t:9.0f} {s / t:6.2f}  {r[0]:.2f}-{r[len(r) // 2]:.2f}-{r[-1]:.2f}")
+        median = (r[(len(r) - 1) // 2] + r[len(r) // 2]) / 2
+        print(f"{name:13} {s:11.0f} {t:12.0f} {s / t:14.2f}  {median:.2f} ({r[0]:.2f}-{r[-1]:.2f})")
     for r in run_swift(a.binary, ["pipeline", "--threads", str(a.threads)]):
         what = "with augmentation" if r["augment"] else "shuffle + batching"
         print(f"data pipeline ({what}): {100 * r['share']:.1f}% of a resnet18 k=8 epoch "
