@@ -76,6 +76,14 @@ struct ScoreTests {
         let opposite = curve.map { -$0 }
         expectClose(try #require(try Synchrony.velocityCorrelation([curve, opposite])), -1, 1e-12)
         #expect(try Synchrony.velocityCorrelation([curve, [1, 1, 1, 1, 1]]) == nil)
+        // Lags 2–4 constant; lag 1 dips between checkpoints 1–2 in `a`, 2–3 in `b`: residuals (0.1, −0.3, 0.1, 0.1)
+        // and (0.1, 0.1, −0.3, 0.1), r = −0.04 / 0.12; with `a` twice, (0.12 − 2 · 0.04) / (3 · 0.12).
+        func dip(at k: Int) -> [[Double]] {
+            (0..<5).map { i in (0..<5).map { j in i == j ? 1 : abs(i - j) > 1 ? 0.7 : min(i, j) == k ? 0.5 : 0.9 } }
+        }
+        let (a, b) = (dip(at: 1), dip(at: 2))
+        expectClose(try #require(try Synchrony.phaseSynchrony([a, b], skipping: 0)), -1.0 / 3, 1e-12)
+        expectClose(try #require(try Synchrony.phaseSynchrony([a, a, b], skipping: 0)), 1.0 / 9, 1e-12)
         #expect(Synchrony.boundarySpread([[10, 40], [10, 40], [10, 40]]) == 0)
         #expect(Synchrony.boundarySpread([[10], [14]]) == 4)
         #expect(Synchrony.boundarySpread([[10], []]) == nil)
@@ -105,6 +113,7 @@ struct ScoreTests {
         let scores = try DerivedScores.scores(kind: "cka_linear", matrices: [("a", s), ("b", s)], epochs: epochs,
                                               perfectFitEpoch: 14, skipFirst: 0)
         #expect(scores["cka_linear.synchrony"] == 1)
+        expectClose(try #require(scores["cka_linear.phase_synchrony"]), 1, 1e-12)
         #expect(scores["cka_linear.boundary_spread"] == 0)
         #expect(scores["cka_linear.phases.a"] == 3)
         #expect(scores["cka_linear.perfect_fit_distance.b"] == 0)

@@ -3,8 +3,10 @@
 /// Names: `<kind>.evolution.<tap>`, `<kind>.evolution_mean.<tap>`, `<kind>.phases.<tap>` (k),
 /// `<kind>.distinguishability.<tap>`, `<kind>.phases_late.<tap>`, `<kind>.distinguishability_late.<tap>`,
 /// `<kind>.first_boundary_epoch.<tap>` and `…_late`, `<kind>.perfect_fit_distance.<tap>` (late phases),
-/// `<kind>.synchrony` (velocity correlation), `<kind>.boundary_spread` (late phases, epochs); and
-/// `double_descent.height`, `double_descent.peak_epoch` when a test-error curve shows one.
+/// `<kind>.phase_synchrony` (the taps' late, lag-detrended matrices correlated; for claims about synchrony),
+/// `<kind>.synchrony` (velocity correlation, kept for continuity: the common early movement fools it),
+/// `<kind>.boundary_spread` (late phases, epochs); and `double_descent.height`, `double_descent.peak_epoch` when a
+/// test-error curve shows one. Definitions: docs/DYNAMICS.md.
 public enum DerivedScores {
     /// Scores of one kind of matrix (`cka_linear`, `regions`, …) over taps (each matrix over the checkpoint
     /// `epochs`), plus the double-descent scores of the per-epoch test error when given.
@@ -17,6 +19,7 @@ public enum DerivedScores {
         var out: [String: Double] = [:]
         var velocities: [[Double]] = []
         var lateBoundaries: [[Int]] = []
+        var similarities: [[[Double]]] = []
         for (tap, s) in matrices where s.count >= 2 {
             let evolution = try Evolution(similarity: s)
             out["\(kind).evolution.\(tap)"] = evolution.firstToLast
@@ -33,8 +36,12 @@ public enum DerivedScores {
             }
             velocities.append(try Velocity.curve(similarity: s, epochs: epochs))
             lateBoundaries.append(phases.late.boundaryEpochs)
+            similarities.append(s)
         }
         if let r = try Synchrony.velocityCorrelation(velocities) { out["\(kind).synchrony"] = r }
+        if let r = try Synchrony.phaseSynchrony(similarities, skipping: skipFirst) {
+            out["\(kind).phase_synchrony"] = r
+        }
         if let spread = Synchrony.boundarySpread(lateBoundaries) { out["\(kind).boundary_spread"] = spread }
         if let dd = try DoubleDescent.detect(epochs: testError.map(\.epoch), testError: testError.map(\.error),
                                              threshold: doubleDescentThreshold)

@@ -1,5 +1,5 @@
 /// Phases of one tap found twice: over all checkpoints, and after skipping the first few, whose jump away
-/// from initialization otherwise dominates the segmentation (SCIENCE.md, "Derived scores").
+/// from initialization otherwise dominates the segmentation (docs/DYNAMICS.md, "Derived scores").
 public struct PhaseAnalysis: Sendable, Equatable {
     /// Phases over every checkpoint.
     public var all: Phases
