@@ -43,9 +43,11 @@ public struct HTMLReport {
         var html = """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(Self.esc(model.title)) — Strata report</title><style>\(Self.style)</style></head><body>
+            <title>\(Self.esc(model.title)) — Strata report</title><style>\(Self.style)\(Self.claimsStyle)</style>
+            </head><body>
             """
         html += header()
+        html += claims()
         html += overview()
         html += comparisons()
         for (i, task) in model.tasks.enumerated() { html += section(task, index: i) }
@@ -69,7 +71,7 @@ public struct HTMLReport {
         var t = "<section id=\"overview\"><h2>Overview</h2><table class=\"grid\"><thead><tr><th>#</th>"
         for key in model.gridKeys { t += "<th>\(Self.esc(key))</th>" }
         t += "<th>state</th><th>epochs</th><th>train acc</th><th>test acc</th><th>memorized</th><th>perfect fit</th>"
-            + "<th>distinguishability</th><th>synchrony</th><th>evolution (last tap)</th></tr></thead><tbody>"
+            + "<th>distinguishability</th><th>phase synchrony</th><th>evolution (last tap)</th></tr></thead><tbody>"
         for (i, task) in model.tasks.enumerated() {
             let last = task.epochs.last
             t += "<tr><td><a href=\"#task-\(i)\">\(i + 1)</a></td>"
@@ -92,7 +94,7 @@ public struct HTMLReport {
         let groups = Dictionary(grouping: model.tasks) { task in keys.map { task.value($0) }.joined(separator: " · ") }
         guard groups.values.contains(where: { $0.count > 1 }) else { return "" }
         var t = "<h3>Mean ± std over seeds</h3><table class=\"grid\"><thead><tr><th>configuration</th><th>seeds</th>"
-            + "<th>test acc</th><th>perfect fit</th><th>distinguishability</th><th>synchrony</th></tr></thead><tbody>"
+            + "<th>test acc</th><th>perfect fit</th><th>distinguishability</th><th>phase synchrony</th></tr></thead><tbody>"
         for name in groups.keys.sorted() {
             let tasks = groups[name]!
             func stat(_ f: (TaskReport) -> Double?) -> String {
@@ -120,7 +122,8 @@ public struct HTMLReport {
                               title: "Distinguishability of phases (CKA)",
                               yLabel: "within − between similarity")
         html += SVGChart.bars(grouped(by: ["arch"]) { $0.synchrony },
-                              title: "Synchrony of layer dynamics by architecture", yLabel: "mean velocity correlation")
+                              title: "Phase synchrony of layer dynamics by architecture",
+                              yLabel: "correlation of detrended late CKA")
         // Evolution by depth: one line per architecture × width, averaged over the other keys.
         let byModel = Dictionary(grouping: model.tasks) { "\($0.value("arch")) · width \($0.value("width"))" }
         let evolution = byModel.keys.sorted().enumerated().map { i, name -> SVGChart.Series in

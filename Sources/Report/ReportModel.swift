@@ -150,8 +150,9 @@ extension TaskReport {
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
-    /// Mean pairwise correlation of the taps' CKA velocity curves.
-    public var synchrony: Double? { scores["\(primaryKind).synchrony"] }
+    /// Phase synchrony of the taps' CKA matrices (`phase_synchrony`; computed from the stored matrices for a run
+    /// that predates the score).
+    public var synchrony: Double? { scores["\(primaryKind).phase_synchrony"] ?? ClaimTask.phaseSynchrony(self) }
 
     /// 1 − CKA(first, last checkpoint) of a tap.
     public func evolution(_ tap: String) -> Double? { scores["\(primaryKind).evolution.\(tap)"] }

@@ -65,9 +65,14 @@ final class DynamicsMeasurement {
             Array(order[Swift.min(start, n)..<Swift.min(start + Swift.max(count, 0), n)])
         }
         // The measurement set and the probe-training set are prefixes of one shuffled order (so they
-        // overlap and share their forward pass); the probe-test set follows them.
-        let head = take(Swift.max(m.examples, m.probes ? m.probeTrain : 0), from: 0)
-        let testIndex = m.probes ? take(m.probeTest, from: head.count) : []
+        // overlap and share their forward pass); the probe-test set follows them. Probes are always scored on
+        // held-out examples: when the training subset cannot hold the requested sets, the probe-test set keeps
+        // the requested probe_test examples or a quarter of the subset, whichever is smaller, and the sets
+        // before it shrink (docs/TRAINING.md, "Measurement").
+        let wanted = Swift.max(m.examples, m.probes ? m.probeTrain : 0)
+        let testCount = m.probes ? Swift.min(Swift.max(m.probeTest, 0), Swift.max(n - wanted, n / 4)) : 0
+        let head = take(Swift.min(wanted, n - testCount), from: 0)
+        let testIndex = take(testCount, from: head.count)
         measured = Swift.min(m.examples, head.count)
         guard measured >= 4 else {
             throw TrainingError("measure.examples: CKA needs at least 4 examples, the training subset has \(n)")
@@ -80,9 +85,12 @@ final class DynamicsMeasurement {
         inputRows = union
         inputs = try data.trainImages.indexSelect(0, Tensor(union.map(Int64.init)).to(device))
         probeTrainLabels = try Tensor(head.prefix(probeTrain).map { Int64(labels[$0]) }).to(device)
-        // Without a probe-test set (a small training subset), probes are scored on their training set.
-        let scoredIndex = testIndex.isEmpty ? Array(head.prefix(probeTrain)) : testIndex
-        probeTestLabels = try Tensor(scoredIndex.map { Int64(labels[$0]) }).to(device)
+        if m.probes && testIndex.isEmpty {
+            throw TrainingError("measure.probe_test: the probes need held-out examples to be scored on, and the "
+                                + "training subset (\(n) examples) leaves none; set measure.probe_test ≥ 1 and "
+                                + "train_size ≥ 8, or measure.probes=false")
+        }
+        probeTestLabels = try Tensor(testIndex.map { Int64(labels[$0]) }).to(device)
         var scoreGrids: [PlaneGrid] = [], pictureGrids: [PlaneGrid] = []
         if m.planes > 0 {
             let triplets = try DecisionPlane.triplets(labels: data.train.labels, count: m.planes,
@@ -143,9 +151,7 @@ final class DynamicsMeasurement {
                     labels: probeTrainLabels, classes: classes)
                 for (tap, probe) in zip(taps, trained) {
                     let features = pooled[tap]!
-                    let test = probeTestStart < features.size(0)
-                        ? try features.narrow(0, start: probeTestStart, length: features.size(0) - probeTestStart)
-                        : try features.narrow(0, start: 0, length: probeTrain)
+                    let test = try features.narrow(0, start: probeTestStart, length: features.size(0) - probeTestStart)
                     probes[tap] = probe
                     results.append(.init(tap: tap, trainAccuracy: probe.trainAccuracy,
                                          testAccuracy: try probe.accuracy(test, labels: probeTestLabels)))

@@ -14,6 +14,7 @@ struct Strata: AsyncParsableCommand {
             WorkerCommand.self,
             StatusCommand.self,
             ReportCommand.self,
+            ClaimsCommand.self,
             ExportCommand.self,
             TrainCommand.self,
             ValidateCommand.self,

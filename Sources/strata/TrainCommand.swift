@@ -201,7 +201,7 @@ final class EventPrinter {
                          s.finalTrainAccuracy, s.finalTestAccuracy) + pf + "\n")
             // The headline scores; --json carries every one of them.
             let headline = s.scores.filter { key, _ in
-                ["cka_linear.synchrony", "regions.synchrony", "cka_linear.boundary_spread", "double_descent.peak_epoch",
+                ["cka_linear.phase_synchrony", "cka_linear.boundary_spread", "double_descent.peak_epoch",
                  "double_descent.height"].contains(key) || key.hasPrefix("cka_linear.distinguishability_late.")
                     || key.hasPrefix("cka_linear.evolution.")
             }

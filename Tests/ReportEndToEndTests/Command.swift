@@ -6,8 +6,15 @@ struct Command {
     /// The repository root, found from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    /// The debug `strata` executable that `swift build` leaves.
-    static let strata = root.appendingPathComponent(".build/debug/strata").path
+    /// The debug `strata` executable that `swift build` leaves: the one beside this test binary (so that a build
+    /// with `--scratch-path` tests its own), else `.build/debug/strata`.
+    static let strata: String = {
+        let beside = Bundle.main.executableURL.map {
+            $0.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("strata").path
+        }
+        if let beside, FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return root.appendingPathComponent(".build/debug/strata").path
+    }()
 
     /// What a finished command left.
     struct Result {

@@ -29,7 +29,7 @@ func runEvents(taps: [String], epochs: Int, finished: Bool) -> [TrainingEvent] {
     if finished {
         events.append(.done(.init(epochs: epochs, finalTrainAccuracy: 1, finalTestAccuracy: 0.6, perfectFitEpoch: epochs,
                                   seconds: 3, scores: ["cka_linear.distinguishability_late.block1": 0.2,
-                                                       "cka_linear.synchrony": 0.5,
+                                                       "cka_linear.phase_synchrony": 0.5,
                                                        "cka_linear.evolution.\(taps.last!)": 0.4])))
     }
     return events
