@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
-        .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "CZlib"]),
+        .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", .product(name: "Logging", package: "swift-log")]),
         .target(

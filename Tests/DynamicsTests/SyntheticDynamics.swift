@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 
 /// A made-up training run with a known phase structure: each tap follows a latent trajectory r(t) over
 /// log-spaced checkpoints, and its similarity matrix is S[i][j] = exp(−|r(tᵢ) − r(tⱼ)| / scale) plus noise.
@@ -55,7 +56,7 @@ struct SyntheticRun {
             for i in 0..<t {
                 for j in 0..<i {
                     var v = exp(-abs(r[i] - r[j]) / scale)
-                    if noise > 0 { v = min(1, max(0, v + noise * random.gaussian())) }
+                    if noise > 0 { v = min(1, max(0, v + noise * random.nextGaussian())) }
                     (s[i][j], s[j][i]) = (v, v)
                 }
             }
@@ -101,27 +102,5 @@ struct SyntheticRun {
             Tap(boundaries: [], heights: [], drift: 2 / total * (0.8 + 0.4 * Double(k) / Double(max(count - 1, 1))))
         }
         return SyntheticRun(epochs: epochs, taps: taps, early: early, noise: noise, seed: seed)
-    }
-}
-
-/// A small seeded generator (SplitMix64) so that synthetic runs are the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal value (Box–Muller).
-    mutating func gaussian() -> Double {
-        let u = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Torch
 
 @testable import Dynamics
 
@@ -223,7 +224,7 @@ struct SyntheticScoreTests {
         let trueRise = try #require(try DoubleDescent.detect(epochs: epochs, testError: clean, threshold: 0.05)).height
         for seed: UInt64 in 1...5 {
             var random = SplitMix64(seed: seed)
-            let noise = epochs.map { _ in 0.01 * random.gaussian() }
+            let noise = epochs.map { _ in 0.01 * random.nextGaussian() }
             let curve = zip(clean, noise).map { $0 + $1 }
             let found = try #require(try DoubleDescent.detect(epochs: epochs, testError: curve, threshold: 0.05,
                                                               smoothing: smoothing), "seed \(seed)")

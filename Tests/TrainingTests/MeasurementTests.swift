@@ -108,3 +108,34 @@ struct MeasurementTests {
         }
     }
 }
+
+/// Probes are scored on examples they were not trained on, even when the training subset is too small for the
+/// requested sets; a subset that leaves none held out is refused.
+@Suite("Probe sets", .serialized)
+struct ProbeSetTests {
+    @Test func aSmallSubsetStillHoldsOutProbeTestExamples() throws {
+        // 40 training examples against the defaults (500 measured, 500 + 500 probe examples).
+        var s = try spec(["dataset": "synthetic", "arch": "mlp", "width": "8", "train_size": "40", "test_size": "20",
+                          "epochs": "1"])
+        s.measure.enabled = true
+        let data = try PreparedData(spec: s, device: .cpu)
+        let m = try DynamicsMeasurement(spec: s, data: data, taps: ["hidden1"], gramDirectory: nil)
+        let trained = Set(m.inputRows.prefix(m.probeTrain))
+        let tested = Array(m.inputRows[m.probeTestStart...])
+        #expect(m.probeTrain == 30 && tested.count == 10, "probe train \(m.probeTrain), test \(tested.count)")
+        #expect(trained.isDisjoint(with: tested))
+        #expect(m.probeTestLabels.count == tested.count)
+    }
+
+    @Test func noHeldOutExamplesIsRefusedWithTheKeysToChange() throws {
+        var s = try spec(["dataset": "synthetic", "arch": "mlp", "width": "8", "train_size": "40", "test_size": "20",
+                          "epochs": "1", "measure.probe_test": "0"])
+        s.measure.enabled = true
+        let data = try PreparedData(spec: s, device: .cpu)
+        #expect {
+            _ = try DynamicsMeasurement(spec: s, data: data, taps: ["hidden1"], gramDirectory: nil)
+        } throws: { error in
+            "\(error)".contains("measure.probe_test") && "\(error)".contains("measure.probes=false")
+        }
+    }
+}

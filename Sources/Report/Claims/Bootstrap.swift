@@ -1,3 +1,5 @@
+import Torch
+
 /// Percentile bootstrap of a difference of means over tasks, with a fixed seed so that the same
 /// values always give the same interval.
 public struct Bootstrap: Sendable, Equatable {
@@ -17,7 +19,7 @@ public struct Bootstrap: Sendable, Equatable {
     /// empty.
     public func difference(_ a: [Double], _ b: [Double]) -> ClosedRange<Double>? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
-        var random = SplitMix(seed)
+        var random = SplitMix64(seed: seed)
         let estimates = (0..<resamples).map { _ in random.resampledMean(a) - random.resampledMean(b) }
         return interval(estimates)
     }
@@ -25,7 +27,7 @@ public struct Bootstrap: Sendable, Equatable {
     /// Interval of the mean of paired differences, resampling the pairs (tasks) with replacement; nil when empty.
     public func mean(_ differences: [Double]) -> ClosedRange<Double>? {
         guard !differences.isEmpty else { return nil }
-        var random = SplitMix(seed)
+        var random = SplitMix64(seed: seed)
         return interval((0..<resamples).map { _ in random.resampledMean(differences) })
     }
 
@@ -42,20 +44,7 @@ public struct Bootstrap: Sendable, Equatable {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a small, fast generator whose stream depends only on its seed.
-struct SplitMix {
-    var state: UInt64
-
-    init(_ seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// An index in 0..<n (the high word of a full-width product: no modulo bias worth the name).
     mutating func index(below n: Int) -> Int { Int(next().multipliedFullWidth(by: UInt64(n)).high) }
 

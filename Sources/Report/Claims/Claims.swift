@@ -20,18 +20,16 @@ public enum Claims {
         guard !done.isEmpty else {
             return .notMeasured(claim, groups: names, because: "no task has finished", extra: extra)
         }
-        guard done.contains(where: \.doubleDescent) else {
-            return .notMeasured(claim, groups: names, because: "no task shows an epoch-wise double descent",
-                                extra: extra)
-        }
-        guard done.contains(where: { !$0.doubleDescent }) else {
-            return .notMeasured(claim, groups: names, because: "every task shows an epoch-wise double descent: "
-                                    + "none to compare against", extra: extra)
-        }
         extra.insert(withoutScore(done, "CKA evolution scores", \.depthGap), at: 0)
-        let comparison = ClaimComparison.unpaired(
+        var comparison = ClaimComparison.unpaired(
             "with − without", (names[0], done.filter(\.doubleDescent).compactMap(\.depthGap)),
             (names[1], done.filter { !$0.doubleDescent }.compactMap(\.depthGap)), bootstrap: bootstrap)
+        // The groups' sizes stay in the result when one is empty; the note says why in the claim's words.
+        if !done.contains(where: \.doubleDescent) {
+            comparison.note = "no task shows an epoch-wise double descent"
+        } else if !done.contains(where: { !$0.doubleDescent }) {
+            comparison.note = "every task shows an epoch-wise double descent: none to compare against"
+        }
         return ClaimResult(claim: claim, comparison: comparison, extra: extra)
     }
 
