@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= configs/quick.yaml
 WORKERS ?= 2
-# The benchmarks' reference: the pinned PyTorch in a virtual environment (scripts/install-deps --extra).
+# The benchmarks' reference: the pinned PyTorch in a virtual environment (scripts/install-deps --bench).
 BENCH_PYTHON ?= .deps/venv/bin/python
 
 .PHONY: all deps build test run bench bench-torch bench-models bench-cka bench-measure bench-dist clean
@@ -32,17 +32,17 @@ run: build
 bench: bench-torch bench-models bench-cka bench-measure bench-dist
 
 bench-torch:
-	@scripts/install-deps --extra
+	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product strata-bench
 	$(BENCH_PYTHON) bench/torch_step.py --rounds 5
 
 bench-models:
-	@scripts/install-deps --extra
+	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product strata-bench
 	$(BENCH_PYTHON) bench/models_step.py --rounds 3
 
 bench-cka:
-	@scripts/install-deps --extra
+	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product strata-bench
 	$(BENCH_PYTHON) bench/cka_bench.py --rounds 3
 

@@ -3,7 +3,7 @@
 
 resnet18 (pre-activation, k = 8), cnn5 (k = 16) and vit (dim 64, depth 6, patch 4) on 1x28x28 inputs,
 batch 128, SGD with momentum, the same thread count on both sides. The reference is PyTorch from pip
-(the version pinned in scripts/torch-version, in .deps/venv: `scripts/install-deps --extra`), in eager
+(the version pinned in scripts/torch-version, in .deps/venv: `scripts/install-deps --bench`), in eager
 mode as a user writes it (NCHW, nn.MultiheadAttention). In each round each model runs on both sides back
 to back, in alternating order; printed are the best round of each side, and the median and range of the
 per-round ratios (the figure to quote: it pairs runs made in the same seconds). Also times Strata's data pipeline
