@@ -1,4 +1,3 @@
-import CZeroMQ
 import Foundation
 import Logging
 import Store
@@ -130,8 +129,8 @@ final class CoordinatorLoop {
         } else {
             zap = nil
         }
-        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
-        try socket.set(ZMQ_ROUTER_HANDOVER, 1)
+        try socket.setRouterMandatory(true)
+        try socket.setRouterHandover(true)
         // The receive high-water mark is per worker connection: it bounds the coordinator's memory by
         // the number of workers, whatever their backlog (a worker keeps what does not fit and sends
         // it when there is room). Sends stay generous: TASK, ACK and heartbeats are few.

@@ -36,8 +36,9 @@ public final class ZMQSocket {
         }
     }
 
-    /// Sets an integer option (`ZMQ_SNDHWM`, `ZMQ_ROUTER_MANDATORY`, …).
-    public func set(_ option: Int32, _ value: Int32) throws {
+    /// Sets an integer option (`ZMQ_SNDHWM`, `ZMQ_ROUTER_MANDATORY`, …). Internal: outside Wire, options are
+    /// set through the typed setters below, so no other module needs libzmq's numbers.
+    func set(_ option: Int32, _ value: Int32) throws {
         var v = value
         guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size) == 0 else {
             throw ZMQError("zmq_setsockopt(\(option))")
@@ -45,7 +46,7 @@ public final class ZMQSocket {
     }
 
     /// Sets a 64-bit integer option (`ZMQ_MAXMSGSIZE`).
-    public func set64(_ option: Int32, _ value: Int64) throws {
+    func set64(_ option: Int32, _ value: Int64) throws {
         var v = value
         guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size) == 0 else {
             throw ZMQError("zmq_setsockopt(\(option))")
@@ -53,7 +54,7 @@ public final class ZMQSocket {
     }
 
     /// Sets a binary option (`ZMQ_ROUTING_ID`).
-    public func set(_ option: Int32, bytes: [UInt8]) throws {
+    func set(_ option: Int32, bytes: [UInt8]) throws {
         guard zmq_setsockopt(handle, option, bytes, bytes.count) == 0 else {
             throw ZMQError("zmq_setsockopt(\(option))")
         }
@@ -68,6 +69,19 @@ public final class ZMQSocket {
     }
     /// Largest inbound message in bytes; a peer sending a larger one is disconnected by libzmq.
     public func setMaxMessageSize(_ bytes: Int64) throws { try set64(ZMQ_MAXMSGSIZE, bytes) }
+    /// The identity a DEALER presents to the ROUTER it connects to (set before connecting).
+    public func setRoutingID(_ id: String) throws { try set(ZMQ_ROUTING_ID, bytes: Array(id.utf8)) }
+    /// On a ROUTER: sending to an identity with no connected peer fails (`ZMQError.isUnroutable`) instead of
+    /// dropping the message silently.
+    public func setRouterMandatory(_ on: Bool) throws { try set(ZMQ_ROUTER_MANDATORY, on ? 1 : 0) }
+    /// On a ROUTER: a new connection with an identity already in use takes it over from the old one (a worker
+    /// that reconnects after a network break).
+    public func setRouterHandover(_ on: Bool) throws { try set(ZMQ_ROUTER_HANDOVER, on ? 1 : 0) }
+    /// Reconnection back-off: first retry after `initial` ms, doubling up to `maximum` ms.
+    public func setReconnectInterval(initial: Int32, maximum: Int32) throws {
+        try set(ZMQ_RECONNECT_IVL, initial)
+        try set(ZMQ_RECONNECT_IVL_MAX, maximum)
+    }
 
     /// Binds to an endpoint (`tcp://127.0.0.1:5555`).
     public func bind(_ endpoint: String) throws {

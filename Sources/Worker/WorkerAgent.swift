@@ -1,4 +1,3 @@
-import CZeroMQ
 import Foundation
 import Logging
 import Sweep
@@ -79,11 +78,10 @@ final class WorkerLoop {
         let socket = try ZMQSocket(context, .dealer)
         if let keys = options.keys { try socket.makeCurveClient(keys.key, server: keys.coordinator) }
         let monitor = try SocketMonitor(context, watching: socket)
-        try socket.set(ZMQ_ROUTING_ID, bytes: Array(options.id.utf8))
+        try socket.setRoutingID(options.id)
         try socket.setHighWaterMarks(send: 100_000, receive: 100_000)
         try socket.setMaxMessageSize(64 << 20)
-        try socket.set(ZMQ_RECONNECT_IVL, 100)
-        try socket.set(ZMQ_RECONNECT_IVL_MAX, 2000)
+        try socket.setReconnectInterval(initial: 100, maximum: 2000)
         try socket.connect(options.endpoint)
         return (socket, monitor)
     }

@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
         let context = ZMQContext()
         let socket = try ZMQSocket(context, .dealer)
         defer { socket.close() }
-        try socket.set(5, bytes: Array("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))".utf8))  // ZMQ_ROUTING_ID
+        try socket.setRoutingID("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         if let keys {
             let worker = try WorkerKeys.load(keys)
             try socket.makeCurveClient(worker.key, server: worker.coordinator)

@@ -57,7 +57,7 @@ struct AcrossMachinesTests {
         try forged.makeCurveClient(try CurveKey(publicKey: admitted.publicKey, secretKey: nil).with(secret: try CurveKey.generate()),
                                    server: server)
         for (name, socket) in [("plain", plain), ("stranger", stranger), ("forged", forged)] {
-            try socket.set(5, bytes: Array(name.utf8))  // ZMQ_ROUTING_ID
+            try socket.setRoutingID(name)
             try socket.connect(h.endpoint)
             let received = try Self.intrude(socket, task: taskID)
             #expect(received.isEmpty, "\(name) got \(received.count) message(s)")
@@ -173,7 +173,7 @@ struct AcrossMachinesTests {
         let context = ZMQContext()
         let gpu = try ZMQSocket(context, .dealer)
         defer { gpu.close() }
-        try gpu.set(5, bytes: Array("gpu-worker".utf8))  // ZMQ_ROUTING_ID
+        try gpu.setRoutingID("gpu-worker")
         try gpu.connect(h.endpoint)
         _ = try gpu.send(WireMessage(.ready, ReadyBody(worker: "gpu-worker", slots: 1, threads: 1, device: "cuda",
                                                        host: "gpu-node", pid: 1, running: [])).frames)

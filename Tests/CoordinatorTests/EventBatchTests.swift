@@ -15,7 +15,7 @@ struct EventBatchTests {
 
         init(endpoint: String, name: String) throws {
             socket = try ZMQSocket(context, .dealer)
-            try socket.set(5, bytes: Array(name.utf8))  // ZMQ_ROUTING_ID
+            try socket.setRoutingID(name)
             try socket.connect(endpoint)
         }
 

@@ -159,7 +159,7 @@ struct FaultToleranceTests {
         _ = try h.store()  // listening
         let context = ZMQContext()
         let raw = try ZMQSocket(context, .dealer)
-        try raw.set(5, bytes: Array("raw-client".utf8))  // ZMQ_ROUTING_ID
+        try raw.setRoutingID("raw-client")
         try raw.connect(h.endpoint)
         try h.worker("w")
         // A heartbeat from an unknown peer is answered (known: false): the connection is up.
@@ -204,7 +204,7 @@ struct FaultToleranceTests {
         let context = ZMQContext()
         let client = try ZMQSocket(context, .dealer)
         defer { client.close() }
-        try client.set(5, bytes: Array("status-client".utf8))  // ZMQ_ROUTING_ID
+        try client.setRoutingID("status-client")
         try client.connect(h.endpoint)
         var status: StatusBody?
         let deadline = Date().addingTimeInterval(30)

@@ -6,11 +6,11 @@ import Wire
     func pair() throws -> (ZMQContext, ZMQSocket, ZMQSocket) {
         let context = ZMQContext()
         let router = try ZMQSocket(context, .router)
-        try router.set(33, 1)  // ZMQ_ROUTER_MANDATORY
+        try router.setRouterMandatory(true)
         try router.setMaxMessageSize(1000)
         try router.bind("tcp://127.0.0.1:*")
         let dealer = try ZMQSocket(context, .dealer)
-        try dealer.set(5, bytes: Array("d1".utf8))  // ZMQ_ROUTING_ID
+        try dealer.setRoutingID("d1")
         try dealer.connect(router.lastEndpoint())
         return (context, router, dealer)
     }

@@ -23,7 +23,7 @@ var names: [String] = []
 for i in 0..<count {
     let socket = try ZMQSocket(context, .dealer)
     let name = "idle-\(getpid())-\(i)"
-    try socket.set(5, bytes: Array(name.utf8))  // ZMQ_ROUTING_ID
+    try socket.setRoutingID(name)
     try socket.connect(endpoint)
     sockets.append(socket)
     names.append(name)
