@@ -46,6 +46,7 @@ struct WorkerState {
 final class CoordinatorLoop {
     let owner: Coordinator
     let execution: ExecutionSettings
+    let retryPolicy: RetryPolicy
     let logger: Logger
     let store: SweepStore
     let context = ZMQContext()
@@ -79,6 +80,7 @@ final class CoordinatorLoop {
     init(_ owner: Coordinator) throws {
         self.owner = owner
         execution = owner.options.execution
+        retryPolicy = RetryPolicy(owner.options.execution)
         logger = owner.logger
         store = try SweepStore(folder: owner.options.folder)
         try store.setUp(config: owner.config)
@@ -426,7 +428,7 @@ final class CoordinatorLoop {
         guard var worker = workers[key] else { return }
         worker.leases.remove(task.id)
         worker.consecutiveFailures = failed ? worker.consecutiveFailures + 1 : 0
-        if failed && worker.consecutiveFailures >= execution.quarantineAfter && !worker.quarantined {
+        if failed && retryPolicy.quarantines(streak: worker.consecutiveFailures) && !worker.quarantined {
             worker.quarantined = true
             logger.warning("worker \(key) failed \(worker.consecutiveFailures) tasks in a row: quarantined")
             try tx.worker(id: key, state: "quarantined")
@@ -442,14 +444,15 @@ final class CoordinatorLoop {
         task.failures += 1
         task.failingWorkers.insert(key)
         try release(task: &task, worker: key, failed: true, tx)
-        if retryable && task.failures <= execution.retries {
+        switch retryPolicy.afterFailure(failures: task.failures, failingWorkers: task.failingWorkers.count,
+                                        retryable: retryable, reason: reason)
+        {
+        case .retry:
             logger.info("task \(task.id) attempt \(task.attempts) failed (\(reason)); retrying")
             try tx.setTask(task.id, state: "queued", reason: reason)
             task.state = .queued
             enqueue(task)
-        } else {
-            let poison = task.failingWorkers.count > 1 ? " on \(task.failingWorkers.count) workers (poison)" : ""
-            let final = "failed \(task.failures) time(s)\(poison): \(reason)"
+        case .fail(let final):
             logger.warning("task \(task.id) \(final)")
             try tx.setTask(task.id, state: "failed", reason: final)
             task.state = .failed
