@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
         .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
-        .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Threads"),
+        .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", "Threads",
+                                             .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Store",
             dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
@@ -59,13 +61,15 @@ let package = Package(
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Wire", "Store", "Sweep", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Wire", "Threads", "Store", "Sweep", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Worker", dependencies: ["Wire", "Sweep", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep",
+                                               .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models", "Dynamics", "Report", "Wire", "Store", "Coordinator", "Worker",
+                "Sweep", "Torch", "Training", "Datasets", "Models", "Dynamics", "Report", "Wire", "Threads", "Store",
+                "Coordinator", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -81,7 +85,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sweep"]),
         .testTarget(name: "ReportEndToEndTests", dependencies: ["Report", "Store", "Sweep", "CZlib"]),
         .testTarget(name: "FlatJSONTests", dependencies: ["FlatJSON"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Threads"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Store
 import Sweep
+import Threads
 import Wire
 
 /// The sweep's coordinator: hands tasks to workers over a ROUTER socket, tracks their liveness,

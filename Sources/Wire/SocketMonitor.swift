@@ -1,5 +1,6 @@
 import CZeroMQ
 import Foundation
+import Threads
 
 /// Watches a socket's connection events (`zmq_socket_monitor`): handshakes that succeed or fail,
 /// so that a worker can say why the coordinator does not answer.

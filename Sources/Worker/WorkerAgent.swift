@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sweep
+import Threads
 import Wire
 
 /// The worker agent: connects a DEALER to the coordinator, runs each leased task in a child

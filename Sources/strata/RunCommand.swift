@@ -1,9 +1,10 @@
 import ArgumentParser
-import Wire
 import Coordinator
 import Foundation
 import Report
 import Sweep
+import Threads
+import Wire
 import Worker
 
 /// `strata run`: a coordinator in this process and N local worker processes.
