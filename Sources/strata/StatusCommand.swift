@@ -39,28 +39,13 @@ struct StatusCommand: ParsableCommand {
 
     /// Asks the coordinator at `endpoint` with a STATUS message (docs/PROTOCOL.md).
     func live(_ endpoint: String) throws {
-        let context = ZMQContext()
-        let socket = try ZMQSocket(context, .dealer)
-        defer { socket.close() }
-        try socket.setRoutingID("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        if let keys {
-            let worker = try WorkerKeys.load(keys)
-            try socket.makeCurveClient(worker.key, server: worker.coordinator)
-        }
-        try socket.connect(endpoint)
-        _ = try socket.send(WireMessage(command: .status, body: Array("{}".utf8)).frames)
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            _ = try Poller().poll(sockets: [socket], fds: [], timeoutMs: 50)
-            while let frames = try socket.receive() {
-                guard let message = try? WireMessage(frames: frames), message.command == .status else { continue }
-                if json {
-                    print(String(decoding: message.body, as: UTF8.self))
-                } else {
-                    StatusText.lines(try message.decode(StatusBody.self)).forEach { print($0) }
-                }
-                return
+        if let message = try StatusClient.ask(endpoint, keys: keys, timeout: timeout) {
+            if json {
+                print(String(decoding: message.body, as: UTF8.self))
+            } else {
+                StatusText.lines(try message.decode(StatusBody.self)).forEach { print($0) }
             }
+            return
         }
         throw NoAnswer(description: """
             no answer from \(endpoint) within \(timeout) s: is a coordinator running there? \
