@@ -6,7 +6,7 @@ import Wire
 
 /// A task as the scheduler sees it.
 struct ScheduledTask {
-    enum State: String { case queued, leased, done, failed }
+    typealias State = TaskState
     let id: String
     let spec: [UInt8]
     /// The grid values that make the task, and the epochs it runs (for live status).
@@ -299,8 +299,8 @@ final class CoordinatorLoop {
             case .done:
                 let body = try message.decode(SequenceBody.self)
                 try sequenced(identity, key, Lease(task: body.task, attempt: body.attempt), body.seq, tx) { task in
-                    try tx.endAttempt(task: task.id, attempt: body.attempt, state: "done", reason: nil)
-                    try tx.setTask(task.id, state: "done", reason: nil, resultAttempt: body.attempt)
+                    try tx.endAttempt(task: task.id, attempt: body.attempt, state: .done, reason: nil)
+                    try tx.setTask(task.id, state: .done, reason: nil, resultAttempt: body.attempt)
                     try tx.countForWorker(key, failed: false)
                     task.state = .done
                     task.resultAttempt = body.attempt
@@ -343,8 +343,8 @@ final class CoordinatorLoop {
         // Leases this worker holds but no longer reports (a lost TASK) go back to the queue.
         for taskID in worker.leases {
             guard var task = tasks[taskID], !claimed.contains(Lease(task: taskID, attempt: task.attempts)) else { continue }
-            try tx.endAttempt(task: taskID, attempt: task.attempts, state: "lost", reason: "worker no longer runs it")
-            try tx.setTask(taskID, state: "queued", reason: nil)
+            try tx.endAttempt(task: taskID, attempt: task.attempts, state: .lost, reason: "worker no longer runs it")
+            try tx.setTask(taskID, state: .queued, reason: nil)
             task.state = .queued
             task.holder = nil
             tasks[taskID] = task
@@ -370,7 +370,7 @@ final class CoordinatorLoop {
         }
         workers[key] = worker
         try tx.worker(id: key, host: body.host, pid: body.pid, slots: body.slots, threads: body.threads,
-                      device: body.device, state: "up")
+                      device: body.device, state: .up)
         if known == nil { logger.info("worker \(key) joined (\(body.slots) slot(s), \(body.device))") }
         send(identity, heartbeat(known: true))
     }
@@ -431,7 +431,7 @@ final class CoordinatorLoop {
         if failed && retryPolicy.quarantines(streak: worker.consecutiveFailures) && !worker.quarantined {
             worker.quarantined = true
             logger.warning("worker \(key) failed \(worker.consecutiveFailures) tasks in a row: quarantined")
-            try tx.worker(id: key, state: "quarantined")
+            try tx.worker(id: key, state: .quarantined)
         }
         workers[key] = worker
     }
@@ -440,7 +440,7 @@ final class CoordinatorLoop {
     func failAttempt(_ task: inout ScheduledTask, worker key: String, reason: String, retryable: Bool,
                      _ tx: StoreTransaction) throws
     {
-        try tx.endAttempt(task: task.id, attempt: task.attempts, state: "failed", reason: reason)
+        try tx.endAttempt(task: task.id, attempt: task.attempts, state: .failed, reason: reason)
         task.failures += 1
         task.failingWorkers.insert(key)
         try release(task: &task, worker: key, failed: true, tx)
@@ -449,12 +449,12 @@ final class CoordinatorLoop {
         {
         case .retry:
             logger.info("task \(task.id) attempt \(task.attempts) failed (\(reason)); retrying")
-            try tx.setTask(task.id, state: "queued", reason: reason)
+            try tx.setTask(task.id, state: .queued, reason: reason)
             task.state = .queued
             enqueue(task)
         case .fail(let final):
             logger.warning("task \(task.id) \(final)")
-            try tx.setTask(task.id, state: "failed", reason: final)
+            try tx.setTask(task.id, state: .failed, reason: final)
             task.state = .failed
             unfinished -= 1
             finishedHere += 1
@@ -468,15 +468,15 @@ final class CoordinatorLoop {
             if failed {
                 try failAttempt(&task, worker: key, reason: reason, retryable: true, tx)
             } else {
-                try tx.endAttempt(task: taskID, attempt: task.attempts, state: "returned", reason: reason)
-                try tx.setTask(taskID, state: "queued", reason: nil)
+                try tx.endAttempt(task: taskID, attempt: task.attempts, state: .returned, reason: reason)
+                try tx.setTask(taskID, state: .queued, reason: nil)
                 task.state = .queued
                 task.holder = nil
                 enqueue(task)
             }
             tasks[taskID] = task
         }
-        try tx.worker(id: key, state: failed ? "dead" : "gone")
+        try tx.worker(id: key, state: failed ? .dead : .gone)
     }
 
     // MARK: Authentication

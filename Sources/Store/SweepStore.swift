@@ -319,13 +319,13 @@ public struct StoreTransaction {
     }
 
     /// Ends a lease: `state` is `done`, `failed` (this attempt) or `lost`.
-    public func endAttempt(task: String, attempt: Int, state: String, reason: String?) throws {
+    public func endAttempt(task: String, attempt: Int, state: AttemptState, reason: String?) throws {
         try db.cachedStatement(sql: "UPDATE attempt SET state = ?, reason = ?, ended = ? WHERE task = ? AND attempt = ?")
             .execute(arguments: [state, reason, now, task, attempt])
     }
 
     /// Sets a task's state (`queued`, `done`, `failed`) and reason, clearing its lease.
-    public func setTask(_ task: String, state: String, reason: String?, resultAttempt: Int? = nil) throws {
+    public func setTask(_ task: String, state: TaskState, reason: String?, resultAttempt: Int? = nil) throws {
         try db.cachedStatement(sql: """
             UPDATE task SET state = ?, reason = COALESCE(?, reason), result_attempt = COALESCE(?, result_attempt),
             lease_holder = NULL, lease_deadline = NULL, updated = ? WHERE id = ?
@@ -334,7 +334,7 @@ public struct StoreTransaction {
 
     /// Records a worker joining or leaving (`state`: `up`, `dead`, `gone`, `quarantined`).
     public func worker(id: String, host: String? = nil, pid: Int? = nil, slots: Int? = nil, threads: Int? = nil,
-                       device: String? = nil, state: String) throws
+                       device: String? = nil, state: WorkerStatus) throws
     {
         try db.cachedStatement(sql: """
             INSERT INTO worker(id, host, pid, slots, threads, device, first_seen, last_seen, state) VALUES (?,?,?,?,?,?,?,?,?)

@@ -31,13 +31,13 @@ struct ClaimsSweep {
             for task in config.tasks {
                 try tx.lease(task: task.id, attempt: 1, worker: "w", deadline: 0)
                 if task.id == failed {
-                    try tx.setTask(task.id, state: "failed", reason: "worker lost 3 times")
+                    try tx.setTask(task.id, state: .failed, reason: "worker lost 3 times")
                     continue
                 }
                 for (seq, event) in try events(task.spec).enumerated() {
                     try tx.ingest(task: task.id, attempt: 1, seq: seq + 1, json: Array(event.jsonLine().utf8))
                 }
-                try tx.setTask(task.id, state: "done", reason: nil, resultAttempt: 1)
+                try tx.setTask(task.id, state: .done, reason: nil, resultAttempt: 1)
             }
         }
         return ClaimsSweep(out: out, config: config, failed: failed)

@@ -75,7 +75,7 @@ import Testing
             for (i, json) in [ascii, unicode, invalid].enumerated() {
                 #expect(try tx.ingest(task: task, attempt: 1, seq: i + 1, json: json))
             }
-            try tx.setTask(task, state: "done", reason: nil, resultAttempt: 1)
+            try tx.setTask(task, state: .done, reason: nil, resultAttempt: 1)
         }
         let bodies = try store.eventBodies(task: task)
         #expect(bodies == [String(decoding: ascii, as: UTF8.self), String(decoding: unicode, as: UTF8.self),
