@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Report
+import Threads
 
 /// `strata claims`: the sweep's verdicts on the paper's four claims.
-struct ClaimsCommand: ParsableCommand {
+struct ClaimsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claims",
         abstract: "Verdicts of a sweep on the paper's four claims, with bootstrap intervals over seeds.",
@@ -19,7 +20,13 @@ struct ClaimsCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per claim, one per line.")
     var json = false
 
-    func run() throws {
+    /// Reading the store and writing files block: on a thread of their own, off Swift's cooperative pool.
+    func run() async throws {
+        let command = self
+        try await DedicatedThread.run(name: "strata-claims") { try command.perform() }
+    }
+
+    func perform() throws {
         let model = try ReportModel.load(folder: dir)
         let results = Claims.evaluate(model)
         if json {

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Report
+import Threads
 
 extension Export.Format: ExpressibleByArgument {}
 
 /// `strata export`: results as files for other tools.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export a sweep's results as CSV, JSON Lines or NumPy files.",
@@ -25,7 +26,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Where to write (default: <folder>/export).")
     var out: String?
 
-    func run() throws {
+    /// Reading the store and writing files block: on a thread of their own, off Swift's cooperative pool.
+    func run() async throws {
+        let command = self
+        try await DedicatedThread.run(name: "strata-export") { try command.perform() }
+    }
+
+    func perform() throws {
         let paths = try Export.write(folder: folder, format: format,
                                      to: out ?? (folder as NSString).appendingPathComponent("export"))
         print("\(paths.count) file(s) written" + (paths.count == 1 ? ": \(paths[0])" : " under \(out ?? folder + "/export")"))

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Report
 import Sweep
+import Threads
 
 /// `strata report`: a self-contained HTML report.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write a self-contained HTML report of a sweep folder or of one run's events.",
@@ -16,7 +17,13 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The HTML file to write (default: report.html in the folder, or beside the file).")
     var out: String?
 
-    func run() throws {
+    /// Reading the store and writing files block: on a thread of their own, off Swift's cooperative pool.
+    func run() async throws {
+        let command = self
+        try await DedicatedThread.run(name: "strata-report") { try command.perform() }
+    }
+
+    func perform() throws {
         let model: ReportModel
         let defaultOut: String
         if source.hasSuffix(".jsonl") || source.hasSuffix(".json") {

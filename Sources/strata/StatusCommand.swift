@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Store
+import Threads
 import Wire
 
 /// `strata status`: progress of a sweep, from its output folder or live from its coordinator.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Tasks by state, workers, throughput and ETA of a sweep.",
         discussion: """
@@ -33,8 +34,12 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        if let connect { try live(connect) } else { try stored(dir!) }
+    /// The store read and the socket poll block: on a thread of their own, off Swift's cooperative pool.
+    func run() async throws {
+        let command = self
+        try await DedicatedThread.run(name: "strata-status") {
+            if let connect = command.connect { try command.live(connect) } else { try command.stored(command.dir!) }
+        }
     }
 
     /// Asks the coordinator at `endpoint` with a STATUS message (docs/PROTOCOL.md).

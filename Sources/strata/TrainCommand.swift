@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Sweep
+import Threads
 import Torch
 import Training
 import Worker
 import Yams
 
 /// `strata train`: trains one configuration and prints its events.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train and measure one configuration.",
@@ -39,7 +40,14 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for resumable checkpoints (with checkpoint_every); resumes from it when it holds one.")
     var checkpointDir: String?
 
-    func run() throws {
+    /// libtorch's training loop blocks for minutes: it runs on a thread of its own, never on Swift's cooperative
+    /// pool (libtorch's grad mode is thread-local, and every torch call of the run stays on that thread).
+    func run() async throws {
+        let command = self
+        try await DedicatedThread.run(name: "strata-train") { try command.train() }
+    }
+
+    func train() throws {
         if specJSON != nil { exitWithParent() }
         let spec = try resolveSpec()
         if spec.kind == .synthetic {
