@@ -19,6 +19,10 @@ public final class Coordinator: Sendable {
     let boundEndpoint = Mutex<String?>(nil)
     let latestStatus = Mutex<StatusBody?>(nil)
     let logger = Logger(label: "strata.coordinator")
+    private let state = Mutex(State.initial)
+
+    /// Where the coordinator is in its life: `run()` starts it once.
+    private enum State { case initial, running, finished }
 
     /// What a finished run reports.
     public struct Outcome: Sendable {
@@ -57,8 +61,18 @@ public final class Coordinator: Sendable {
     /// The endpoint bound, once bound (resolves a `*` port).
     public var endpoint: String? { boundEndpoint.withLock { $0 } }
 
-    /// Runs the sweep to its end (or until `stop()`).
+    /// Runs the sweep to its end (or until `stop()`). A coordinator runs once: a second call, while it runs or
+    /// after, throws (make a new coordinator on the same folder to resume a sweep).
     public func run() async throws -> Outcome {
+        try state.withLock { state in
+            switch state {
+            case .initial: state = .running
+            case .running: throw CoordinatorError("this coordinator is already running; it runs once")
+            case .finished:
+                throw CoordinatorError("this coordinator has finished; make a new one on the same folder to resume")
+            }
+        }
+        defer { state.withLock { $0 = .finished } }
         let coordinator = self
         return try await DedicatedThread.run(name: "strata-coordinator") {
             try CoordinatorLoop(coordinator).run()
