@@ -65,7 +65,7 @@ struct CheckpointDirectory {
         }
         guard let newest else {
             if names.contains("extra.pt") {
-                throw TrainingError("\(url.path) holds a checkpoint in the layout of an older strata (model.pt at "
+                throw TrainingError(.checkpoint, "\(url.path) holds a checkpoint in the layout of an older strata (model.pt at "
                                     + "its top), which cannot be resumed: delete it, or use another --checkpoint-dir")
             }
             return nil
@@ -75,18 +75,18 @@ struct CheckpointDirectory {
             let data = try Data(contentsOf: newest.folder.appendingPathComponent(Self.manifestFile))
             manifest = try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
-            throw TrainingError("\(newest.folder.path): unreadable checkpoint manifest (\(error)); delete the folder "
+            throw TrainingError(.checkpoint, "\(newest.folder.path): unreadable checkpoint manifest (\(error)); delete the folder "
                                 + "to resume from an earlier checkpoint, or the directory to start over")
         }
         guard manifest.format == Self.format else {
-            throw TrainingError("\(newest.folder.path) is a checkpoint of layout \(manifest.format), this strata "
+            throw TrainingError(.checkpoint, "\(newest.folder.path) is a checkpoint of layout \(manifest.format), this strata "
                                 + "reads layout \(Self.format): finish the run with the strata that wrote it, or "
                                 + "delete \(url.path) to start over")
         }
         guard manifest.fingerprint == spec.checkpointFingerprint else {
             let differences = spec.resultDifferences(from: manifest.spec)
             let what = differences.isEmpty ? "" : " (" + differences.joined(separator: "; ") + ")"
-            throw TrainingError("\(url.path) holds a checkpoint of another task\(what): resume it with the task that "
+            throw TrainingError(.checkpoint, "\(url.path) holds a checkpoint of another task\(what): resume it with the task that "
                                 + "wrote it, or start this task afresh with another --checkpoint-dir or after "
                                 + "deleting \(url.path)")
         }
@@ -123,7 +123,7 @@ struct CheckpointDirectory {
         guard rename(partial.path, folder.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? manager.removeItem(at: partial)
-            throw TrainingError("cannot rename \(partial.path) to \(folder.path): \(reason)")
+            throw TrainingError(.checkpoint, "cannot rename \(partial.path) to \(folder.path): \(reason)")
         }
         try Self.flush(url)
         // The new checkpoint is in place: older ones and what killed writers left behind can go.
@@ -148,10 +148,10 @@ struct CheckpointDirectory {
     /// Forces a file's or a folder's contents to disk.
     static func flush(_ url: URL) throws {
         let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else { throw TrainingError("cannot open \(url.path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TrainingError(.checkpoint, "cannot open \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else {
-            throw TrainingError("cannot flush \(url.path) to disk: \(String(cString: strerror(errno)))")
+            throw TrainingError(.checkpoint, "cannot flush \(url.path) to disk: \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -75,7 +75,7 @@ final class DynamicsMeasurement {
         let testIndex = take(testCount, from: head.count)
         measured = Swift.min(m.examples, head.count)
         guard measured >= 4 else {
-            throw TrainingError("measure.examples: CKA needs at least 4 examples, the training subset has \(n)")
+            throw TrainingError(.invalidSpec, "measure.examples: CKA needs at least 4 examples, the training subset has \(n)")
         }
         probeTrain = m.probes ? Swift.min(m.probeTrain, head.count) : 0
         probeTestStart = head.count
@@ -86,7 +86,7 @@ final class DynamicsMeasurement {
         inputs = try data.trainImages.indexSelect(0, Tensor(union.map(Int64.init)).to(device))
         probeTrainLabels = try Tensor(head.prefix(probeTrain).map { Int64(labels[$0]) }).to(device)
         if m.probes && testIndex.isEmpty {
-            throw TrainingError("measure.probe_test: the probes need held-out examples to be scored on, and the "
+            throw TrainingError(.invalidSpec, "measure.probe_test: the probes need held-out examples to be scored on, and the "
                                 + "training subset (\(n) examples) leaves none; set measure.probe_test ≥ 1 and "
                                 + "train_size ≥ 8, or measure.probes=false")
         }
@@ -111,7 +111,7 @@ final class DynamicsMeasurement {
             ? Set(schedule) : Set((0..<6).map { schedule[($0 * (schedule.count - 1) + 2) / 5] })
         let kernels = try m.kernels.map { name -> CKAKernel in
             guard let k = CKAKernel(parsing: name) else {
-                throw TrainingError("measure.kernels: '\(name)' is not one of linear, rbf, rbf:T, debiased")
+                throw TrainingError(.invalidSpec, "measure.kernels: '\(name)' is not one of linear, rbf, rbf:T, debiased")
             }
             return k
         }

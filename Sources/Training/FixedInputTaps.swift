@@ -60,7 +60,7 @@ final class FixedInputTaps {
     /// every input (empty without `pool`); throws unless the pass covered every fixed input.
     func activations() throws -> (raw: [String: Tensor], pooled: [String: Tensor]) {
         guard next == rows.count else {
-            throw TrainingError("internal: the evaluation pass covered \(next) of the \(rows.count) fixed inputs")
+            throw TrainingError(.internalError, "internal: the evaluation pass covered \(next) of the \(rows.count) fixed inputs")
         }
         func ordered(_ pieces: [String: [Tensor]], _ positions: [Int]) throws -> [String: Tensor] {
             var inverse = [Int64](repeating: 0, count: positions.count)

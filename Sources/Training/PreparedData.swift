@@ -28,7 +28,7 @@ public struct PreparedData {
         train = fullTrain.sample(spec.trainSize, seed: spec.seed, purpose: 1)
         test = fullTest.sample(spec.testSize, seed: spec.seed, purpose: 2)
         guard (0...1).contains(spec.labelNoise) else {
-            throw TrainingError("label_noise must be in [0, 1], got \(spec.labelNoise)")
+            throw TrainingError(.invalidSpec, "label_noise must be in [0, 1], got \(spec.labelNoise)")
         }
         let noise = LabelNoise(clean: train.labels, fraction: spec.labelNoise, classes: train.classes, seed: spec.seed)
         noisyIndices = noise.noisyIndices

@@ -36,10 +36,10 @@ public final class Trainer {
         try validate()
         if spec.threads > 0 { Runtime.threads = spec.threads }
         guard let device = Device(parsing: spec.device) else {
-            throw TrainingError("device '\(spec.device)' is not one of cpu, cuda, cuda:N, auto")
+            throw TrainingError(.invalidSpec, "device '\(spec.device)' is not one of cpu, cuda, cuda:N, auto")
         }
         if case .cuda = device, !Runtime.cudaAvailable {
-            throw TrainingError("device '\(spec.device)': this libtorch has no CUDA or sees no GPU; use device=cpu "
+            throw TrainingError(.deviceUnavailable, "device '\(spec.device)': this libtorch has no CUDA or sees no GPU; use device=cpu "
                                 + "or build against a CUDA libtorch (LIBTORCH=…)")
         }
         Runtime.manualSeed(UInt64(bitPattern: Int64(spec.seed)))
@@ -213,7 +213,7 @@ public final class Trainer {
             (spec.trainSize >= 0 && spec.testSize >= 0, "train_size and test_size must be ≥ 0"),
             (spec.checkpointEvery >= 0, "checkpoint_every must be ≥ 0"),
         ]
-        for (ok, message) in checks where !ok { throw TrainingError(message) }
+        for (ok, message) in checks where !ok { throw TrainingError(.invalidSpec, message) }
     }
 
     func optimizerKind() throws -> OptimizerKind {
@@ -221,7 +221,7 @@ public final class Trainer {
         case "sgd": .sgd(momentum: spec.momentum, nesterov: spec.nesterov)
         case "adam": .adam()
         case "adamw": .adamw()
-        default: throw TrainingError("optimizer '\(spec.optimizer)' is not one of sgd, adam, adamw")
+        default: throw TrainingError(.invalidSpec, "optimizer '\(spec.optimizer)' is not one of sgd, adam, adamw")
         }
     }
 
@@ -232,7 +232,7 @@ public final class Trainer {
         case "inverse-sqrt": shape = .inverseSquareRoot(period: 512)
         case "cosine": shape = .cosine()
         case "step": shape = .step(every: Swift.max(spec.epochs / 3, 1), gamma: 0.1)
-        default: throw TrainingError("schedule '\(spec.schedule)' is not one of constant, inverse-sqrt, cosine, step")
+        default: throw TrainingError(.invalidSpec, "schedule '\(spec.schedule)' is not one of constant, inverse-sqrt, cosine, step")
         }
         return LearningRateSchedule(shape, warmupEpochs: spec.warmup)
     }

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A child process with its stdout and stderr on non-blocking pipes (for a poll loop).
-final class ChildProcess {
+public final class ChildProcess {
     let pid: pid_t
     /// Read ends; -1 once closed.
     var stdout: Int32
@@ -62,6 +62,10 @@ final class ChildProcess {
     }
 
     /// The exit status if the child has ended: "exited N" or "killed by signal N".
+    /// The exit status of `strata train --spec-json` for a task whose spec cannot work on any machine (65,
+    /// `EX_DATAERR`): the worker reports such a failure as not retryable.
+    public static let invalidSpecStatus: Int32 = 65
+
     func reap(block: Bool) -> (code: Int32, description: String)? {
         var status: Int32 = 0
         let rc = waitpid(pid, &status, block ? 0 : WNOHANG)

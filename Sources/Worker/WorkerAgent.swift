@@ -382,9 +382,12 @@ final class WorkerLoop {
             var reason = status.code == 0 ? "exited without a done event" : status.description
             let tail = String(decoding: run.stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if !tail.isEmpty { reason += ": " + String(tail.suffix(1000)) }
+            // A spec that cannot work fails the same way everywhere: not worth a retry on another worker.
+            let retryable = status.code != ChildProcess.invalidSpecStatus
+            if !retryable { reason = "invalid task spec (not retried): " + reason }
             logger.warning("task \(lease.task) attempt \(lease.attempt) failed: \(reason)")
             sequenced(run, .fail, FailBody(task: lease.task, attempt: lease.attempt, seq: run.seq + 1, error: reason,
-                                           retryable: true))
+                                           retryable: retryable))
         }
         run.ended = true
     }

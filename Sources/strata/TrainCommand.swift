@@ -64,6 +64,10 @@ struct TrainCommand: AsyncParsableCommand {
             try trainer.run { try output.print($0) }
         } catch let error as TorchError {
             throw CommandError("libtorch: \(error)")
+        } catch let error as TrainingError where error.code == .invalidSpec {
+            // The same on every machine: a worker that sees this status does not ask for the task to be retried.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(ChildProcess.invalidSpecStatus)
         }
         if !json, !trainer.stageSeconds.isEmpty {
             let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1fs", $0.key, $0.value) }

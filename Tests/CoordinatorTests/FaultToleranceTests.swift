@@ -54,6 +54,30 @@ struct FaultToleranceTests {
         #expect(workers >= 2)
     }
 
+    @Test func aTaskWhoseSpecCannotWorkFailsOnceWithoutRetries() throws {
+        let h = try Harness()
+        // Accepted by the config, refused by the trainer: CKA needs at least 4 measured examples.
+        let config = try h.config("""
+            name: invalid
+            dataset: {name: synthetic, train_size: 40, test_size: 20}
+            arch: mlp
+            width: 8
+            epochs: 1
+            measure: {examples: 2, planes: 0}
+            execution: {retries: 2, heartbeat_ms: 300, heartbeat_timeout_ms: 1000, task_timeout_s: 60}
+            """)
+        let coordinator = try h.coordinator(config)
+        try h.worker("w0")
+        // A sweep with a failed task ends with status 1.
+        #expect(try h.exit(coordinator, within: 60) == 1, "\(h.log("coordinator"))")
+        let store = try h.store()
+        let task = try #require(try store.tasks().first)
+        #expect(task.state == "failed")
+        #expect(task.reason?.contains("invalid task spec (not retried)") == true, "\(task.reason ?? "")")
+        #expect(task.reason?.contains("at least 4 examples") == true, "\(task.reason ?? "")")
+        #expect(try store.attempts(task: task.id).count == 1)
+    }
+
     @Test func killedWorkersTaskFinishesElsewhere() throws {
         let h = try Harness()
         let config = try h.config(Self.yaml(events: 15, paceMs: 100, widths: [8, 16]))
