@@ -76,6 +76,8 @@ final class CoordinatorLoop {
     var finishedHere = 0
     var eventsHere = 0
     var lastPublished = Date.distantPast
+    /// When the coordinator last said that every connected worker is quarantined (said every 30 s while so).
+    var lastStallWarning = Date.distantPast
 
     init(_ owner: Coordinator) throws {
         self.owner = owner
@@ -593,6 +595,10 @@ final class CoordinatorLoop {
     /// Hands queued tasks to workers with free slots, one slot per worker per round.
     func assign() throws {
         guard !(queue.isEmpty && gpuQueue.isEmpty), !owner.stopping.withLock({ $0 }) else { return }
+        if !workers.isEmpty && workers.values.allSatisfy(\.quarantined) {
+            warnStalled()
+            return
+        }
         var free = workers.values.filter { !$0.quarantined && $0.leases.count < $0.slots }.map(\.id).sorted()
         guard !free.isEmpty else { return }
         var leases: [(String, String, Int)] = []
@@ -629,6 +635,19 @@ final class CoordinatorLoop {
 }
 
 extension CoordinatorLoop {
+    /// Says, every 30 s while it lasts, that tasks wait but no connected worker may take one: otherwise a sweep
+    /// whose only worker is quarantined would wait without a word.
+    func warnStalled() {
+        guard now.timeIntervalSince(lastStallWarning) >= 30 else { return }
+        lastStallWarning = now
+        let queued = tasks.values.filter { $0.state == .queued }.count
+        logger.warning("""
+            \(queued) task(s) queued, but every connected worker (\(workers.count)) is quarantined after \
+            \(retryPolicy.quarantineAfter) failed task(s) in a row: the failures' reasons are in `strata status` \
+            and the report; fix their cause, then restart the worker(s) or start another
+            """)
+    }
+
     /// Live progress: tasks by state, workers and what they run, throughput and ETA.
     func statusBody() -> StatusBody {
         var counts: [ScheduledTask.State: Int] = [:]

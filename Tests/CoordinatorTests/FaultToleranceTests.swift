@@ -78,6 +78,24 @@ struct FaultToleranceTests {
         #expect(try store.attempts(task: task.id).count == 1)
     }
 
+    @Test func aSweepWhoseOnlyWorkerIsQuarantinedSaysSo() throws {
+        let h = try Harness()
+        // Every task crashes; one failure quarantines the worker; two tasks are left waiting.
+        let config = try h.config("""
+            name: test
+            kind: synthetic
+            grid: {width: [8, 16, 32]}
+            synthetic: {events: 3, pace_ms: 10, crash_at: 1}
+            execution: {retries: 0, quarantine_after: 1, heartbeat_ms: 300, heartbeat_timeout_ms: 1000, task_timeout_s: 20}
+            """)
+        let coordinator = try h.coordinator(config)
+        try h.worker("w0")
+        try h.wait(20, "the stalled-sweep warning") { h.log("coordinator").contains("is quarantined after 1") }
+        #expect(h.log("coordinator").contains("task(s) queued, but every connected worker (1)"))
+        h.signal(coordinator, SIGTERM)
+        _ = try h.exit(coordinator, within: 20)
+    }
+
     @Test func killedWorkersTaskFinishesElsewhere() throws {
         let h = try Harness()
         let config = try h.config(Self.yaml(events: 15, paceMs: 100, widths: [8, 16]))
