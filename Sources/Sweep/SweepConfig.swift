@@ -124,12 +124,9 @@ struct ConfigParser {
     }
 
     func unknownKey(_ node: Node, _ key: String, among known: [String], in section: String) -> ConfigError {
-        let best = known.min { TaskSpec.editDistance($0, key) < TaskSpec.editDistance($1, key) }
         var message = "unknown key"
         if !section.isEmpty { message += " in '\(section)'" }
-        if let best, TaskSpec.editDistance(best, key) <= max(2, key.count / 3) {
-            message += " (did you mean '\(best)'?)"
-        }
+        if let best = TaskSpec.closest(to: key, among: known) { message += " (did you mean '\(best)'?)" }
         return error(node, key, message, allowed: known.sorted())
     }
 
@@ -211,7 +208,7 @@ struct ConfigParser {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let e as YamlError {
-            throw yamlError(e)
+            throw duplicateKeyError(e, in: yaml) ?? yamlError(e)
         }
         guard let root else { throw error(nil, "", "the file is empty; a sweep needs at least a 'name'") }
         var fixed: [Assignment] = []
@@ -411,6 +408,23 @@ struct ConfigParser {
             }
         }
         return result
+    }
+
+    /// Yams reports a duplicated key without a position and with the whole document as context: name the key and
+    /// the lines it stands on instead.
+    func duplicateKeyError(_ e: YamlError, in yaml: String) -> ConfigError? {
+        let text = "\(e)"
+        guard let range = text.range(of: "duplicated key(s): ") else { return nil }
+        let names = text[range.upperBound...].prefix { $0 != "." && $0 != "\n" }
+            .split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " '\"")) }
+        guard let key = names.first, !key.isEmpty else { return nil }
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { _, line in
+            let trimmed = line.drop { $0 == " " || $0 == "-" }
+            return trimmed.hasPrefix(key + ":") || trimmed.hasPrefix("\"\(key)\":") || trimmed.hasPrefix("'\(key)':")
+        }.map { $0.offset + 1 }
+        let at = lines.count > 1 ? " (lines \(lines.map(String.init).joined(separator: ", ")))" : ""
+        return ConfigError(file: file, line: lines.last ?? 0, column: 1, key: key,
+                           message: "duplicate key '\(key)'\(at): keep one of them")
     }
 
     func yamlError(_ e: YamlError) -> ConfigError {

@@ -148,9 +148,28 @@ extension TaskSpec {
 
     /// " (did you mean 'x'?)" for the closest known key, or "".
     public static func suggestion(for key: String) -> String {
-        let best = keys.map(\.key).min { editDistance($0, key) < editDistance($1, key) }
-        guard let best, editDistance(best, key) <= Swift.max(2, key.count / 3) else { return "" }
-        return " (did you mean '\(best)'?)"
+        closest(to: key, among: keys.map(\.key)).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
+    /// The known key a mistyped `key` most likely means, or nil: one a few edits away (`epoch` → `epochs`), one
+    /// whose initials it spells or that spells its initials (`learning_rate` → `lr`), one it names by its last
+    /// word (`num_epochs` → `epochs`), or one it starts (`architecture` → `arch`).
+    public static func closest(to key: String, among known: [String]) -> String? {
+        let words = { (k: String) in k.lowercased().split { $0 == "_" || $0 == "-" || $0 == "." }.map(String.init) }
+        let initials = { (k: String) in String(words(k).compactMap(\.first)) }
+        let lower = key.lowercased()
+        // Names first (a short key is a few edits away from many others), then spelling.
+        if let named = known.first(where: { k in
+            (words(key).count > 1 && initials(key) == k) || (words(k).count > 1 && initials(k) == lower)
+                || (words(key).count > 1 && words(key).last == k)
+                || (k.count >= 3 && lower.hasPrefix(k) && lower.count > k.count)
+        }) {
+            return named
+        }
+        guard let best = known.min(by: { editDistance($0, lower) < editDistance($1, lower) }),
+              editDistance(best, lower) <= Swift.max(2, key.count / 3)
+        else { return nil }
+        return best
     }
 
     /// Levenshtein distance.
