@@ -7,7 +7,7 @@ import Sweep
 public struct HTMLReport {
     public var model: ReportModel
     /// Phase boundaries (checkpoint indices) of a tap's matrix, drawn on heatmaps: the segmentation
-    /// after the first checkpoints (SCIENCE.md, "Phases"), once the matrix is complete.
+    /// after the first checkpoints (docs/DYNAMICS.md, "Derived scores"), once the matrix is complete.
     public var boundaries: (TaskReport, String, String) -> [Int] = { task, kind, tap in
         let matrix = kind == "regions" ? task.regions[tap] : task.similarity[kind]?[tap]
         guard let matrix, matrix.count >= 4, matrix.epochs.count >= matrix.count else { return [] }

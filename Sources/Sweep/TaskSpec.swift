@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that defines one training run: the unit of work of a sweep.
 ///
-/// Field names in JSON, config files, `--set` and the store are the task keys of DESIGN.md
+/// Field names in JSON, config files, `--set` and the store are the task keys of docs/TRAINING.md
 /// (`train_size`, `label_noise`, …). Every field has a default, so `TaskSpec()` alone runs.
 public struct TaskSpec: Codable, Hashable, Sendable {
     /// `train` runs a real training; `synthetic` emits events without training (load and fault tests).
@@ -128,7 +128,7 @@ public enum Augment: String, Codable, Hashable, Sendable, CaseIterable {
     case off
 }
 
-/// What is measured at each checkpoint, and when (SCIENCE.md, "Measurement schedule").
+/// What is measured at each checkpoint, and when (docs/TRAINING.md, "Measurement").
 public struct MeasureSpec: Codable, Hashable, Sendable {
     /// `false` turns measuring off.
     public var enabled: Bool = true

@@ -109,7 +109,7 @@ extension TrainingEvent {
         }
     }
 
-    /// Per-epoch metrics (SCIENCE.md, "Training").
+    /// Per-epoch metrics (docs/TRAINING.md, "Events").
     public struct EpochMetrics: Codable, Sendable, Equatable {
         /// 1-based epoch that just finished.
         public var epoch: Int

@@ -5,7 +5,7 @@ import Models
 import Sweep
 import Torch
 
-/// Measures a network at checkpoint epochs (SCIENCE.md, "Measurement schedule"): CKA rows per tap on a
+/// Measures a network at checkpoint epochs (docs/TRAINING.md, "Measurement"): CKA rows per tap on a
 /// fixed measurement set, linear probes per tap, and decision regions on fixed planes; then derived
 /// scores at the end of the run.
 ///
@@ -214,8 +214,8 @@ final class DynamicsMeasurement {
         network.tapTransform = { try LinearProbe.pooledFeatures($0) }
         defer { network.tapTransform = nil }
         for start in stride(from: 0, to: images.size(0), by: chunk) {
-            var x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
-            if network.prefersChannelsLast && x.rank == 4 { x = try x.channelsLast() }
+            // In the network's own memory order: `Network.prepared` restrides the chunk when the weights are NHWC.
+            let x = try images.narrow(0, start: start, length: Swift.min(chunk, images.size(0) - start))
             let out = try network.forward(x, collectTaps: true)
             logits.append(out.logits)
             for (tap, t) in out.taps { taps[tap, default: []].append(t) }
@@ -223,7 +223,7 @@ final class DynamicsMeasurement {
         return (try Tensor.cat(logits, dim: 0), try taps.mapValues { try Tensor.cat($0, dim: 0) })
     }
 
-    /// Derived scores of the run (SCIENCE.md), plus the summary names the report reads.
+    /// Derived scores of the run (docs/DYNAMICS.md, "Derived scores"), plus the summary names the report reads.
     func scores(perfectFitEpoch: Int?, testError: [(epoch: Int, error: Double)]) throws -> [String: Double] {
         var out: [String: Double] = [:]
         for kernel in cka.options.kernels {

@@ -7,15 +7,16 @@ import Wire
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct FaultToleranceTests {
     static func yaml(events: Int, paceMs: Int, widths: [Int], seeds: Int = 1, heartbeat: Int = 300,
-                     timeout: Int = 1000, taskTimeout: Double = 20, retries: Int = 2, extra: String = "") -> String
+                     timeout: Int = 1000, taskTimeout: Double = 20, retries: Int = 2, crashAt: Int = -1,
+                     quarantineAfter: Int = 5, extra: String = "") -> String
     {
         """
         name: test
         kind: synthetic
         grid: {width: [\(widths.map(String.init).joined(separator: ", "))]}
         seeds: \(seeds)
-        synthetic: {events: \(events), pace_ms: \(paceMs)}
-        execution: {retries: \(retries), heartbeat_ms: \(heartbeat), heartbeat_timeout_ms: \(timeout), task_timeout_s: \(taskTimeout)}
+        synthetic: {events: \(events), pace_ms: \(paceMs), crash_at: \(crashAt)}
+        execution: {retries: \(retries), heartbeat_ms: \(heartbeat), heartbeat_timeout_ms: \(timeout), task_timeout_s: \(taskTimeout), quarantine_after: \(quarantineAfter)}
         \(extra)
         """
     }
@@ -81,13 +82,8 @@ struct FaultToleranceTests {
     @Test func aSweepWhoseOnlyWorkerIsQuarantinedSaysSo() throws {
         let h = try Harness()
         // Every task crashes; one failure quarantines the worker; two tasks are left waiting.
-        let config = try h.config("""
-            name: test
-            kind: synthetic
-            grid: {width: [8, 16, 32]}
-            synthetic: {events: 3, pace_ms: 10, crash_at: 1}
-            execution: {retries: 0, quarantine_after: 1, heartbeat_ms: 300, heartbeat_timeout_ms: 1000, task_timeout_s: 20}
-            """)
+        let config = try h.config(Self.yaml(events: 3, paceMs: 10, widths: [8, 16, 32], retries: 0, crashAt: 1,
+                                            quarantineAfter: 1))
         let coordinator = try h.coordinator(config)
         try h.worker("w0")
         try h.wait(20, "the stalled-sweep warning") { h.log("coordinator").contains("is quarantined after 1") }

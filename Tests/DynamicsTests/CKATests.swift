@@ -4,7 +4,7 @@ import Torch
 
 @testable import Dynamics
 
-@Suite("CKA: Kornblith's numbers and the properties of SCIENCE.md")
+@Suite("CKA: Kornblith's numbers and its invariances")
 struct CKATests {
     static let kernels: [CKAKernel] = [.linear, .rbf(threshold: 0.5), .debiasedLinear]
 

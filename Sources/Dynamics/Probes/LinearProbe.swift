@@ -82,7 +82,8 @@ public final class LinearProbe {
         return try accuracy(standardized: z, targets: targets)
     }
 
-    /// A tap's activations as the probe sees them: pooled per SCIENCE.md and flattened to N × p float32.
+    /// A tap's activations as the probe sees them: pooled as docs/DYNAMICS.md ("Probes, planes, scores")
+    /// describes and flattened to N × p float32.
     public static func pooledFeatures(_ x: Tensor) throws -> Tensor {
         guard x.rank >= 1, x.dtype.isFloatingPoint else {
             throw DynamicsError(.invalidShape, "probe features are floating-point with examples first, got \(x.dtype) "
