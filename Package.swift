@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Threads"),
-        .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", "Threads",
+        .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", "Threads", "Sweep",
                                              .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Store",
@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(name: "FlatJSONTests", dependencies: ["FlatJSON"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Threads"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire",
+                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClusterTests", dependencies: [.product(name: "Yams", package: "Yams")]),
     ],

@@ -67,9 +67,10 @@ public final class Coordinator: Sendable {
         try state.withLock { state in
             switch state {
             case .initial: state = .running
-            case .running: throw CoordinatorError("this coordinator is already running; it runs once")
+            case .running: throw CoordinatorError("this coordinator is already running; it runs once", code: .alreadyRun)
             case .finished:
-                throw CoordinatorError("this coordinator has finished; make a new one on the same folder to resume")
+                throw CoordinatorError("this coordinator has finished; make a new one on the same folder to resume",
+                                       code: .alreadyRun)
             }
         }
         defer { state.withLock { $0 = .finished } }
@@ -80,8 +81,24 @@ public final class Coordinator: Sendable {
     }
 }
 
-/// A coordinator that cannot start: the message says what to change.
+/// A coordinator that cannot start or go on: the message says what to change, the code what kind of problem it is.
 public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
+    /// The kinds of problem.
+    public enum Code: String, Sendable {
+        /// A non-loopback endpoint without CURVE keys and without `--insecure`: give keys or the flag.
+        case insecureBind
+        /// The endpoint cannot be bound (in use, or not an address of this host): pick another `--bind`.
+        case cannotListen
+        /// `run()` on a coordinator that runs or ran: make a new one on the same folder.
+        case alreadyRun
+        /// Anything else (the store, the socket library): the message says what failed.
+        case internalError
+    }
+
+    public var code: Code
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, code: Code = .internalError) {
+        self.description = description
+        self.code = code
+    }
 }

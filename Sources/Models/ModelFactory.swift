@@ -25,7 +25,7 @@ public enum ModelFactory {
     public static func make(_ o: Options, channels: Int, height: Int, width: Int, classes: Int,
                             generator: Generator?) throws -> Network
     {
-        guard o.width > 0 else { throw ModelError(message: "\(o.arch): width must be positive, got \(o.width)") }
+        guard o.width > 0 else { throw ModelError(.invalidOption, "\(o.arch): width must be positive, got \(o.width)") }
         switch o.arch {
         case "mlp":
             return try MLP(inputFeatures: channels * height * width, width: o.width, depth: o.depth > 0 ? o.depth : 2,
@@ -40,7 +40,7 @@ public enum ModelFactory {
                            depth: o.depth > 0 ? o.depth : 6, heads: heads, patch: o.patch, mlpDim: 2 * o.width,
                            classes: classes, dropout: o.dropout, generator: generator)
         default:
-            throw ModelError(message: "unknown architecture '\(o.arch)'; use one of: "
+            throw ModelError(.unknownArchitecture, "unknown architecture '\(o.arch)'; use one of: "
                              + architectures.joined(separator: ", "))
         }
     }

@@ -54,8 +54,18 @@ struct TapRecorder {
     }
 }
 
-/// An error in a model's configuration.
+/// A model that cannot be built from its options: the message names the option and what it accepts.
 public struct ModelError: Error, CustomStringConvertible, Sendable {
+    /// The kinds of problem.
+    public enum Code: String, Sendable {
+        /// No architecture of that name: use one the message lists.
+        case unknownArchitecture
+        /// An option out of range or inconsistent with the input (a width, a patch size, heads): change it.
+        case invalidOption
+    }
+
+    public var code: Code
     public var message: String
     public var description: String { message }
+    public init(_ code: Code, _ message: String) { (self.code, self.message) = (code, message) }
 }

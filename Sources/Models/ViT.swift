@@ -50,11 +50,11 @@ public final class ViT: Network {
                 mlpDim: Int, classes: Int, dropout: Double = 0, generator: Generator?) throws
     {
         guard patch > 0, height % patch == 0, width % patch == 0 else {
-            throw ModelError(message: "vit: patch \(patch) does not divide the \(height)×\(width) input; "
+            throw ModelError(.invalidOption, "vit: patch \(patch) does not divide the \(height)×\(width) input; "
                              + "choose a patch size that divides both (e.g. 4 or 7 for 28×28)")
         }
         guard dim % heads == 0 else {
-            throw ModelError(message: "vit: width (embedding dim) \(dim) is not divisible by heads \(heads)")
+            throw ModelError(.invalidOption, "vit: width (embedding dim) \(dim) is not divisible by heads \(heads)")
         }
         let tokens = (height / patch) * (width / patch) + 1
         patchEmbed = try Conv2d(channels, dim, kernel: patch, stride: patch, generator: generator)

@@ -7,7 +7,8 @@ extension ReportModel {
     public static func load(folder: String) throws -> ReportModel {
         let path = (folder as NSString).appendingPathComponent("strata.sqlite")
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ReportError("\(folder): no strata.sqlite here; pass the output folder of a sweep (runs/<name>/)")
+            throw ReportError("\(folder): no strata.sqlite here; pass the output folder of a sweep (runs/<name>/)",
+                              code: .noSweep)
         }
         let store = try SweepStore(path: path)
         let records = try store.tasks()

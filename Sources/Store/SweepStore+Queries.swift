@@ -1,42 +1,24 @@
 import Foundation
 import GRDB
+import Sweep
 
 extension SweepStore {
-    /// A snapshot of progress for `strata status` and reports.
-    public struct Progress: Sendable {
-        /// Tasks by state.
-        public var states: [String: Int]
-        /// Workers by state.
-        public var workers: [String: Int]
-        public var total: Int
-        /// Tasks finished per second over the sweep so far (0 before the first).
-        public var tasksPerSecond: Double
-        /// Seconds left at that rate, nil when unknown.
-        public var etaSeconds: Double?
-        public var name: String
-    }
-
-    /// Progress of the sweep.
-    public func progress() throws -> Progress {
+    /// Progress of the sweep as stored: its rate is over the sweep's life, from its creation to the last task
+    /// that finished.
+    public func progress() throws -> SweepProgress {
         try queue.read { db in
             var states: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM task GROUP BY state") {
                 states[row["state"]] = row["n"]
             }
-            var workers: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM worker GROUP BY state") {
-                workers[row["state"]] = row["n"]
-            }
-            let total = states.values.reduce(0, +)
-            let finished = (states["done"] ?? 0) + (states["failed"] ?? 0)
+            let finished = (states[TaskState.done.rawValue] ?? 0) + (states[TaskState.failed.rawValue] ?? 0)
             let created = try Double.fetchOne(db, sql: "SELECT created FROM sweep") ?? Date().timeIntervalSince1970
             let last = try Double.fetchOne(db, sql: "SELECT max(updated) FROM task WHERE state IN ('done','failed')")
-            let elapsed = max((last ?? created) - created, 1e-3)
-            let rate = finished > 0 ? Double(finished) / elapsed : 0
-            let eta = rate > 0 ? Double(total - finished) / rate : nil
             let name = try String.fetchOne(db, sql: "SELECT name FROM sweep") ?? ""
-            return Progress(states: states, workers: workers, total: total, tasksPerSecond: rate, etaSeconds: eta,
-                            name: name)
+            return SweepProgress(sweep: name, queued: states[TaskState.queued.rawValue] ?? 0,
+                                 leased: states[TaskState.leased.rawValue] ?? 0,
+                                 done: states[TaskState.done.rawValue] ?? 0, failed: states[TaskState.failed.rawValue] ?? 0,
+                                 finished: finished, elapsed: (last ?? created) - created)
         }
     }
 

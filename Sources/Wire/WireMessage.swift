@@ -1,5 +1,6 @@
 import FlatJSON
 import Foundation
+import Sweep
 
 /// The commands of the Strata protocol (docs/PROTOCOL.md).
 public enum Command: String, Sendable, CaseIterable {
@@ -211,42 +212,54 @@ public struct ByeBody: Codable, Sendable {
 }
 
 /// STATUS: a client (not a worker) asks a running coordinator for live progress with an empty
-/// body `{}`; the coordinator answers with this body.
+/// body `{}`; the coordinator answers with this body. `strata status DIR --json` prints the same shape from a
+/// sweep's store. Its keys: those of `SweepProgress` (`sweep`, `total`, `queued`, `leased`, `done`, `failed`,
+/// `tasks_per_s`, `eta_s`), then `uptime_s`, `events` and `workers`; an unknown value is `null`, never absent.
+@dynamicMemberLookup
 public struct StatusBody: Codable, Sendable {
-    /// The sweep's name.
-    public var sweep: String
-    /// Tasks by state; `leased` tasks are running on a worker.
-    public var total: Int
-    public var queued: Int
-    public var leased: Int
-    public var done: Int
-    public var failed: Int
-    /// Seconds since this coordinator process started.
-    public var uptimeS: Double
-    /// Events stored since this coordinator process started.
+    /// Tasks by state, throughput and ETA (also read as `status.done`, `status.etaS`, …).
+    public var progress: SweepProgress
+
+    public subscript<T>(dynamicMember path: KeyPath<SweepProgress, T>) -> T { progress[keyPath: path] }
+    /// Seconds since this coordinator process started (null when read from the store).
+    public var uptimeS: Double?
+    /// Events stored: since this coordinator process started (live), or in the whole sweep (from the store).
     public var events: Int
-    /// Tasks finished per second since this coordinator handed out its first task (0 before the first).
-    public var tasksPerS: Double
-    /// Seconds left at that rate; nil while unknown.
-    public var etaS: Double?
-    /// Connected workers.
+    /// Workers: those connected (live), or every worker that ever joined (from the store).
     public var workers: [Worker]
 
-    /// A connected worker and what it runs.
+    /// A worker and what it runs.
     public struct Worker: Codable, Sendable {
         public var id: String
         public var host: String
         public var slots: Int
-        /// `up` or `quarantined`.
+        /// `up` or `quarantined` while connected; `dead` (stopped answering) or `gone` (left) in the store.
         public var state: String
-        /// Milliseconds since the coordinator last heard from it.
-        public var lastSeenMs: Int
+        /// Milliseconds since the coordinator last heard from it (null when unknown).
+        public var lastSeenMs: Int?
+        /// Tasks it finished and failed: since it joined this coordinator (live), in the whole sweep (store).
+        public var done: Int
+        public var failed: Int
+        /// The leases it runs (live; empty from the store).
         public var running: [Running]
-        public init(id: String, host: String, slots: Int, state: String, lastSeenMs: Int, running: [Running]) {
+        public init(id: String, host: String, slots: Int, state: String, lastSeenMs: Int?, done: Int, failed: Int,
+                    running: [Running])
+        {
             (self.id, self.host, self.slots, self.state) = (id, host, slots, state)
-            (self.lastSeenMs, self.running) = (lastSeenMs, running)
+            (self.lastSeenMs, self.done, self.failed, self.running) = (lastSeenMs, done, failed, running)
         }
-        enum CodingKeys: String, CodingKey { case id, host, slots, state, lastSeenMs = "last_seen_ms", running }
+        enum CodingKeys: String, CodingKey { case id, host, slots, state, lastSeenMs = "last_seen_ms", done, failed, running }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(host, forKey: .host)
+            try c.encode(slots, forKey: .slots)
+            try c.encode(state, forKey: .state)
+            try c.encode(lastSeenMs, forKey: .lastSeenMs)
+            try c.encode(done, forKey: .done)
+            try c.encode(failed, forKey: .failed)
+            try c.encode(running, forKey: .running)
+        }
     }
 
     /// A lease being run.
@@ -255,23 +268,42 @@ public struct StatusBody: Codable, Sendable {
         public var attempt: Int
         /// The task's grid values, e.g. `arch=mlp width=64`.
         public var label: String
-        /// The last epoch reported (nil before the first), and the epochs the task runs.
+        /// The last epoch reported (null before the first), and the epochs the task runs.
         public var epoch: Int?
         public var epochs: Int
         public init(task: String, attempt: Int, label: String, epoch: Int?, epochs: Int) {
             (self.task, self.attempt, self.label, self.epoch, self.epochs) = (task, attempt, label, epoch, epochs)
         }
+        enum CodingKeys: String, CodingKey { case task, attempt, label, epoch, epochs }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(task, forKey: .task)
+            try c.encode(attempt, forKey: .attempt)
+            try c.encode(label, forKey: .label)
+            try c.encode(epoch, forKey: .epoch)
+            try c.encode(epochs, forKey: .epochs)
+        }
     }
 
-    public init(sweep: String, total: Int, queued: Int, leased: Int, done: Int, failed: Int, uptimeS: Double,
-                events: Int, tasksPerS: Double, etaS: Double?, workers: [Worker])
-    {
-        (self.sweep, self.total, self.queued, self.leased, self.done, self.failed) = (sweep, total, queued, leased, done, failed)
-        (self.uptimeS, self.events, self.tasksPerS, self.etaS, self.workers) = (uptimeS, events, tasksPerS, etaS, workers)
+    public init(progress: SweepProgress, uptimeS: Double?, events: Int, workers: [Worker]) {
+        (self.progress, self.uptimeS, self.events, self.workers) = (progress, uptimeS, events, workers)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case sweep, total, queued, leased, done, failed, uptimeS = "uptime_s", events, tasksPerS = "tasks_per_s"
-        case etaS = "eta_s", workers
+    enum CodingKeys: String, CodingKey { case uptimeS = "uptime_s", events, workers }
+
+    public init(from decoder: any Decoder) throws {
+        progress = try SweepProgress(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        uptimeS = try c.decodeIfPresent(Double.self, forKey: .uptimeS)
+        events = try c.decode(Int.self, forKey: .events)
+        workers = try c.decode([Worker].self, forKey: .workers)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try progress.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(uptimeS, forKey: .uptimeS)
+        try c.encode(events, forKey: .events)
+        try c.encode(workers, forKey: .workers)
     }
 }

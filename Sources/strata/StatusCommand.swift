@@ -46,7 +46,7 @@ struct StatusCommand: AsyncParsableCommand {
     func live(_ endpoint: String) throws {
         if let message = try StatusClient.ask(endpoint, keys: keys, timeout: timeout) {
             if json {
-                print(String(decoding: message.body, as: UTF8.self))
+                print(String(decoding: try StatusText.json(try message.decode(StatusBody.self)), as: UTF8.self))
             } else {
                 StatusText.lines(try message.decode(StatusBody.self)).forEach { print($0) }
             }
@@ -59,33 +59,34 @@ struct StatusCommand: AsyncParsableCommand {
             """)
     }
 
-    /// Reads the sweep's store.
+    /// Reads the sweep's store: the same shape as the coordinator's STATUS answer, with every worker that ever
+    /// joined and nothing running.
     func stored(_ dir: String) throws {
         let path = (dir as NSString).appendingPathComponent("strata.sqlite")
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no strata.sqlite in \(dir); give the sweep's output folder (runs/<name>)")
         }
         let store = try SweepStore(path: path)
-        let p = try store.progress()
-        let workers = try store.workers()
+        let now = Date().timeIntervalSince1970
+        let workers = try store.workers().map { w in
+            StatusBody.Worker(id: w.id, host: w.host ?? "", slots: w.slots ?? 0, state: w.state,
+                              lastSeenMs: w.lastSeen.map { Int((now - $0) * 1000) }, done: w.done, failed: w.failed,
+                              running: [])
+        }
+        let status = StatusBody(progress: try store.progress(), uptimeS: nil, events: try store.eventCount(),
+                                workers: workers)
         if json {
-            let list: [[String: Any]] = workers.map {
-                ["id": $0.id, "host": $0.host ?? NSNull(), "state": $0.state, "done": $0.done, "failed": $0.failed]
-            }
-            let object: [String: Any] = ["name": p.name, "total": p.total, "states": p.states, "workers": p.workers,
-                                         "worker_list": list, "tasks_per_s": p.tasksPerSecond,
-                                         "eta_s": p.etaSeconds ?? NSNull()]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-                         as: UTF8.self))
+            print(String(decoding: try StatusText.json(status), as: UTF8.self))
             return
         }
-        print("sweep '\(p.name)': \(p.total) task(s)")
-        for state in ["queued", "leased", "done", "failed"] { print("  \(state): \(p.states[state] ?? 0)") }
-        print("workers: " + p.workers.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
-        print(String(format: "throughput: %.2f tasks/s", p.tasksPerSecond))
-        if let eta = p.etaSeconds { print("ETA: " + StatusText.duration(eta)) }
+        print("sweep '\(status.sweep)': \(status.total) task(s)")
+        print("  queued: \(status.queued)\n  leased: \(status.leased)\n  done: \(status.done)\n  failed: \(status.failed)")
+        let byState = Dictionary(grouping: workers, by: \.state).mapValues(\.count)
+        print("workers: " + byState.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        print(String(format: "throughput: %.2f tasks/s", status.tasksPerS))
+        if let eta = status.etaS { print("ETA: " + StatusText.duration(eta)) }
         if !workers.isEmpty {
-            let rows = workers.map { [$0.id, $0.host ?? "", $0.state, String($0.done), String($0.failed)] }
+            let rows = workers.map { [$0.id, $0.host, $0.state, String($0.done), String($0.failed)] }
             StatusText.table(header: ["WORKER", "HOST", "STATE", "DONE", "FAILED"], rows: rows).forEach { print($0) }
         }
     }

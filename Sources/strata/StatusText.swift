@@ -11,7 +11,7 @@ enum StatusText {
         out.append(String(format: "throughput: %.2f tasks/s, %d events stored since start; ", s.tasksPerS, s.events) + eta)
         var rows: [[String]] = []
         for w in s.workers {
-            let seen = String(format: "%.1f s", Double(w.lastSeenMs) / 1000)
+            let seen = w.lastSeenMs.map { String(format: "%.1f s", Double($0) / 1000) } ?? "-"
             if w.running.isEmpty { rows.append([w.id, w.host, w.state, "-", "", "", seen]) }
             for (i, r) in w.running.enumerated() {
                 rows.append(i == 0 ? [w.id, w.host, w.state, r.task, r.label, epoch(r), seen]
@@ -23,6 +23,13 @@ enum StatusText {
             out += table(header: ["WORKER", "HOST", "STATE", "TASK", "LABEL", "EPOCH", "LAST SEEN"], rows: rows)
         }
         return out
+    }
+
+    /// The JSON of `strata status --json`, live or from the store: one shape, keys sorted.
+    static func json(_ status: StatusBody) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(status)
     }
 
     /// One line: `sweep 'x': 12/40 done, 0 failed, 4 running, 24 queued`.

@@ -1,0 +1,197 @@
+@testable import Coordinator
+import Foundation
+import Logging
+import Store
+import Sweep
+import Testing
+import Wire
+
+/// The scheduler's rules against a real store, without sockets: assignment, sequencing and fencing, retries,
+/// poison and quarantine, and what a worker's READY, BYE or death does to its leases.
+struct SchedulerTests {
+    /// A scheduler over a synthetic sweep of `count` tasks, with its store (in a temporary folder).
+    final class Fixture {
+        let folder = NSTemporaryDirectory() + "strata-scheduler-\(UUID().uuidString.prefix(8))"
+        let store: SweepStore
+        var scheduler: Scheduler
+        let ids: [String]
+
+        init(tasks count: Int, retries: Int = 1, quarantineAfter: Int = 3, gpu: Set<Int> = []) throws {
+            let widths = (1...count).map(String.init).joined(separator: ", ")
+            let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [\(widths)]}\n",
+                                               file: "s.yaml")
+            store = try SweepStore(folder: folder)
+            try store.setUp(config: config)
+            scheduler = Scheduler(policy: RetryPolicy(retries: retries, quarantineAfter: quarantineAfter),
+                                  taskTimeout: 60, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            ids = config.tasks.map(\.id)
+            for (i, task) in config.tasks.enumerated() {
+                var t = ScheduledTask(id: task.id, spec: [], label: "width=\(i + 1)", epochs: 1, state: .queued,
+                                      attempts: 0)
+                t.needsGPU = gpu.contains(i)
+                scheduler.load(t)
+            }
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+        func join(_ key: String, slots: Int = 1, device: String = "cpu", running: [Lease] = [])
+            throws -> (known: Bool, cancel: [Scheduler.Cancellation])
+        {
+            let body = ReadyBody(worker: key, slots: slots, threads: 1, device: device, host: "h", pid: 1, running: running)
+            return try store.transaction { try scheduler.join(Array(key.utf8), key: key, body, now: Date(), $0) }
+        }
+
+        func assign() throws -> [Scheduler.Grant] {
+            let grants = scheduler.assign(now: Date())
+            try store.transaction { tx in
+                for g in grants { try tx.lease(task: g.task, attempt: g.attempt, worker: g.worker, deadline: 0) }
+            }
+            return grants
+        }
+
+        func fail(_ id: String, on key: String, retryable: Bool = true) throws {
+            try store.transaction { try scheduler.fail(id, worker: key, reason: "boom", retryable: retryable, $0) }
+        }
+
+        func state(_ id: String) -> TaskState { scheduler.tasks[id]!.state }
+    }
+
+    @Test func queuedTasksGoInOrderToFreeSlotsAndGPUTasksOnlyToGPUWorkers() throws {
+        let f = try Fixture(tasks: 4, gpu: [0])
+        _ = try f.join("cpu", slots: 2)
+        var grants = try f.assign()
+        #expect(grants.map(\.task) == [f.ids[1], f.ids[2]], "the CPU worker takes the first two CPU tasks")
+        #expect(try f.assign().isEmpty, "no free slot")
+        _ = try f.join("gpu", slots: 2, device: "cuda:0")
+        grants = try f.assign()
+        #expect(Set(grants.map(\.task)) == [f.ids[0], f.ids[3]] && grants.allSatisfy { $0.worker == "gpu" })
+        #expect(f.scheduler.unfinished == 4 && !f.scheduler.hasQueued)
+    }
+
+    @Test func messagesOfALeaseApplyOnceInOrderAndATakenLeaseIsFenced() throws {
+        let f = try Fixture(tasks: 1)
+        _ = try f.join("w")
+        let grant = try #require(try f.assign().first)
+        let lease = Lease(task: grant.task, attempt: grant.attempt)
+        #expect(try f.scheduler.admit(lease, from: "w", first: 1, count: 3) == .apply(1...3))
+        f.scheduler.modify(grant.task) { $0.lastSeq = 3 }
+        #expect(try f.scheduler.admit(lease, from: "w", first: 2, count: 3) == .apply(4...4), "a partial replay")
+        #expect(try f.scheduler.admit(lease, from: "w", first: 1, count: 2) == .acknowledge(2), "a full replay")
+        #expect(try f.scheduler.admit(lease, from: "w", first: 6) == .gap)
+        #expect(try f.scheduler.admit(lease, from: "other", first: 4) == .fenced)
+        #expect(try f.scheduler.admit(Lease(task: grant.task, attempt: 9), from: "w", first: 4) == .fenced)
+        #expect(throws: WireError.self) { try f.scheduler.admit(Lease(task: "nope", attempt: 1), from: "w", first: 1) }
+        try f.store.transaction { try f.scheduler.finish(grant.task, attempt: grant.attempt, worker: "w", $0) }
+        #expect(try f.scheduler.admit(lease, from: "w", first: 4) == .acknowledge(4), "a replay after DONE")
+        #expect(f.scheduler.unfinished == 0 && f.scheduler.finishedHere == 1)
+        #expect(try f.store.tasks().first?.state == "done")
+    }
+
+    @Test func aFailedTaskIsRetriedThenFailedForGoodAsPoisonWhenSeveralWorkersFailedIt() throws {
+        let f = try Fixture(tasks: 1, retries: 1)
+        _ = try f.join("a")
+        let id = try #require(try f.assign().first).task
+        try f.fail(id, on: "a")
+        #expect(f.state(id) == .queued && f.scheduler.hasQueued, "one retry left")
+        _ = try f.store.transaction { try f.scheduler.remove(worker: "a", reason: "left", failed: false, $0) }
+        _ = try f.join("b")
+        #expect(try f.assign().first?.attempt == 2)
+        try f.fail(id, on: "b")
+        #expect(f.state(id) == .failed && f.scheduler.unfinished == 0)
+        let reason = try #require(try f.store.tasks().first?.reason)
+        #expect(reason == "failed 2 time(s) on 2 workers (poison): boom")
+    }
+
+    @Test func aNonRetryableFailureFailsTheTaskAtOnce() throws {
+        let f = try Fixture(tasks: 1, retries: 5)
+        _ = try f.join("a")
+        let id = try #require(try f.assign().first).task
+        try f.fail(id, on: "a", retryable: false)
+        #expect(f.state(id) == .failed)
+    }
+
+    @Test func aWorkerThatKeepsFailingIsQuarantinedAndTheSweepIsStalledWithoutOthers() throws {
+        let f = try Fixture(tasks: 3, retries: 0, quarantineAfter: 2)
+        _ = try f.join("a")
+        for _ in 0..<2 {
+            let id = try #require(try f.assign().first).task
+            try f.fail(id, on: "a")
+        }
+        #expect(f.scheduler.workers["a"]!.quarantined)
+        #expect(f.scheduler.stalled && f.scheduler.assign(now: Date()).isEmpty)
+        #expect(try f.store.workers().first?.state == "quarantined")
+        _ = try f.join("b")
+        #expect(!f.scheduler.stalled)
+        #expect(try f.assign().map(\.worker) == ["b"])
+    }
+
+    @Test func aSuccessResetsTheFailureStreak() throws {
+        let f = try Fixture(tasks: 3, retries: 0, quarantineAfter: 2)
+        _ = try f.join("a")
+        try f.fail(try #require(try f.assign().first).task, on: "a")
+        let second = try #require(try f.assign().first)
+        try f.store.transaction { try f.scheduler.finish(second.task, attempt: second.attempt, worker: "a", $0) }
+        try f.fail(try #require(try f.assign().first).task, on: "a")
+        #expect(!f.scheduler.workers["a"]!.quarantined)
+    }
+
+    @Test func aLeftWorkersLeasesGoBackUnchargedADeadWorkersAreCharged() throws {
+        let f = try Fixture(tasks: 2, retries: 0)
+        _ = try f.join("left")
+        _ = try f.join("dead")
+        let grants = try f.assign()
+        let left = try #require(grants.first { $0.worker == "left" }).task
+        let dead = try #require(grants.first { $0.worker == "dead" }).task
+        try f.store.transaction { tx in
+            try f.scheduler.remove(worker: "left", reason: "handed back", failed: false, tx)
+            try f.scheduler.remove(worker: "dead", reason: "died", failed: true, tx)
+        }
+        #expect(f.state(left) == .queued && f.scheduler.tasks[left]!.failures == 0)
+        #expect(f.state(dead) == .failed, "no retries: the death of its worker fails it")
+        #expect(try f.store.attempts(task: left).map(\.state) == ["returned"])
+        #expect(try f.store.workers().map(\.state).sorted() == ["dead", "gone"])
+    }
+
+    @Test func readyRequeuesLostLeasesAdoptsRunningOnesAndCancelsTakenOnes() throws {
+        let f = try Fixture(tasks: 3)
+        _ = try f.join("w", slots: 2)
+        let grants = try f.assign()
+        #expect(grants.count == 2)
+        // The worker reconnects reporting only the first lease: the second was lost on the way.
+        let (known, cancel) = try f.join("w", slots: 2, running: [Lease(task: grants[0].task, attempt: 1)])
+        #expect(known && cancel.isEmpty)
+        #expect(f.state(grants[0].task) == .leased && f.state(grants[1].task) == .queued)
+        // Another worker claims a lease it does not hold: cancelled, not adopted.
+        let (_, taken) = try f.join("x", running: [Lease(task: grants[0].task, attempt: 1)])
+        #expect(taken.map(\.lease) == [Lease(task: grants[0].task, attempt: 1)])
+        #expect(f.scheduler.tasks[grants[0].task]!.holder == "w")
+    }
+
+    @Test func aCoordinatorRestartAdoptsWhatAWorkerStillRuns() throws {
+        let f = try Fixture(tasks: 1)
+        // The store says attempt 1 ran before the restart; the task was requeued with its attempt count.
+        var task = f.scheduler.tasks[f.ids[0]]!
+        task.attempts = 1
+        var fresh = Scheduler(policy: f.scheduler.policy, taskTimeout: 60, logger: f.scheduler.logger)
+        fresh.load(task)
+        f.scheduler = fresh
+        try f.store.transaction { try $0.lease(task: task.id, attempt: 1, worker: "w", deadline: 0) }
+        _ = try f.store.requeueLeased()
+        let (_, cancel) = try f.join("w", running: [Lease(task: task.id, attempt: 1)])
+        #expect(cancel.isEmpty && f.state(task.id) == .leased && f.scheduler.tasks[task.id]!.holder == "w")
+        #expect(f.scheduler.assign(now: Date()).isEmpty, "the adopted task is not handed out again")
+    }
+
+    @Test func aLeasePastItsDeadlineTimesOutAndItsWorkerIsCancelled() throws {
+        let f = try Fixture(tasks: 1)
+        _ = try f.join("w")
+        let grant = try #require(try f.assign().first)
+        let later = Date().addingTimeInterval(61)
+        let (dead, hung) = f.scheduler.overdue(now: later, heartbeatTimeout: 120)
+        #expect(dead.isEmpty && hung == [grant.task])
+        let cancel = try f.store.transaction { try f.scheduler.timeOut(grant.task, $0) }
+        #expect(cancel?.reason == "timeout" && f.state(grant.task) == .queued)
+        #expect(f.scheduler.overdue(now: later.addingTimeInterval(200), heartbeatTimeout: 120).dead == ["w"])
+    }
+}
