@@ -88,9 +88,13 @@ struct RunCommand: AsyncParsableCommand {
         print("sweep '\(sweep.name)': \(result.done) done, \(result.failed) failed → \(options.folder)")
         if report {
             let path = (options.folder as NSString).appendingPathComponent("report.html")
+            let folder = options.folder
             do {
-                try Data(HTMLReport(model: try ReportModel.load(folder: options.folder)).render().utf8)
-                    .write(to: URL(fileURLWithPath: path))
+                // Reading the store and rendering block: on a thread of their own, off the cooperative pool.
+                try await DedicatedThread.run(name: "strata-report") {
+                    try Data(HTMLReport(model: try ReportModel.load(folder: folder)).render().utf8)
+                        .write(to: URL(fileURLWithPath: path))
+                }
                 print("report: \(path)")
             } catch {
                 FileHandle.standardError.write(Data("strata run: the report could not be written: \(error)\n".utf8))
