@@ -31,6 +31,8 @@ public final class Coordinator: Sendable {
         public var failed: Int
         /// Whether it stopped on request before the sweep finished.
         public var interrupted: Bool
+        /// Why it ended a sweep that could not go on (`execution.stall_timeout_s`), nil otherwise.
+        public var stalled: String?
     }
 
     public init(config: SweepConfig, options: CoordinatorOptions) {

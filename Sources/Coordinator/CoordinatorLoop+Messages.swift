@@ -153,7 +153,7 @@ extension CoordinatorLoop {
                 })
         }
         return StatusBody(progress: progress, uptimeS: now.timeIntervalSince(startedAt), events: eventsHere,
-                          workers: workers)
+                          workers: workers, stalled: stallStatus)
     }
 
     /// Makes the current status readable from other threads (`Coordinator.status`).

@@ -12,7 +12,7 @@ import Wire
 final class CoordinatorLoop {
     /// Where the loop is in its life, in the manner of a service group: it serves until stopped or until the
     /// sweep is complete, drains (says BYE to every worker, sends what it owes), and is finished.
-    private enum State { case serving, draining(interrupted: Bool), finished }
+    private enum State { case serving, draining(interrupted: Bool, stalled: String?), finished }
 
     let owner: Coordinator
     let execution: ExecutionSettings
@@ -34,6 +34,9 @@ final class CoordinatorLoop {
     var lastPublished = Date.distantPast
     /// When the coordinator last said that every connected worker is quarantined (said every 30 s while so).
     var lastStallWarning = Date.distantPast
+    /// Since when, and why, no queued task can go to a connected worker (checked once a second).
+    var stall: (since: Date, reason: Scheduler.StallReason)?
+    var lastStallCheck = Date.distantPast
     /// Progress of this coordinator process, for STATUS.
     let startedAt = Date()
     var firstLease: Date?
@@ -58,20 +61,25 @@ final class CoordinatorLoop {
             switch state {
             case .serving:
                 if owner.stopping.withLock({ $0 }) {
-                    state = .draining(interrupted: scheduler.unfinished > 0)
+                    state = .draining(interrupted: scheduler.unfinished > 0, stalled: nil)
                     logger.info("stopping: \(scheduler.unfinished) task(s) unfinished stay in the store for a restart")
                 } else if scheduler.unfinished == 0 && !owner.options.stayUp {
                     for worker in scheduler.workers.values {
                         send(worker.identity, WireMessage(.bye, ByeBody(reason: "sweep complete")))
                     }
-                    state = .draining(interrupted: false)
+                    state = .draining(interrupted: false, stalled: nil)
+                } else if let reason = stallEnds() {
+                    for worker in scheduler.workers.values {
+                        send(worker.identity, WireMessage(.bye, ByeBody(reason: "sweep stalled: \(reason)")))
+                    }
+                    state = .draining(interrupted: false, stalled: reason)
                 } else {
                     try serveOnce()
                 }
-            case .draining(let interrupted):
+            case .draining(let interrupted, let stalled):
                 flush()
                 state = .finished
-                return finish(interrupted: interrupted)
+                return finish(interrupted: interrupted, stalled: stalled)
             case .finished:
                 throw CoordinatorError("this coordinator loop has finished")
             }
@@ -89,13 +97,13 @@ final class CoordinatorLoop {
         flush()
     }
 
-    private func finish(interrupted: Bool) -> Coordinator.Outcome {
+    private func finish(interrupted: Bool, stalled: String?) -> Coordinator.Outcome {
         publishStatus()
         do { try store.markWorkersGone() } catch { logger.warning("could not mark the workers gone: \(error)") }
         let counts = scheduler.counts()
         let (done, failed) = (counts[.done] ?? 0, counts[.failed] ?? 0)
         logger.info("sweep '\(owner.config.name)': \(done) done, \(failed) failed")
-        return Coordinator.Outcome(done: done, failed: failed, interrupted: interrupted)
+        return Coordinator.Outcome(done: done, failed: failed, interrupted: interrupted, stalled: stalled)
     }
 
     // MARK: Sending
@@ -200,7 +208,7 @@ final class CoordinatorLoop {
     /// Grants leases to workers with free slots: stored first, then sent.
     private func assign() throws {
         guard scheduler.hasQueued, !owner.stopping.withLock({ $0 }) else { return }
-        if scheduler.stalled { return warnStalled() }
+        if scheduler.stalled { return }
         let grants = scheduler.assign(now: Date())
         guard !grants.isEmpty else { return }
         if firstLease == nil { firstLease = Date() }
@@ -217,16 +225,43 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Says, every 30 s while it lasts, that tasks wait but no connected worker may take one: otherwise a sweep
-    /// whose only worker is quarantined would wait without a word.
-    private func warnStalled() {
-        guard now.timeIntervalSince(lastStallWarning) >= 30 else { return }
-        lastStallWarning = now
-        logger.warning("""
-            \(scheduler.counts()[.queued] ?? 0) task(s) queued, but every connected worker \
-            (\(scheduler.workers.count)) is quarantined after \(scheduler.policy.quarantineAfter) failed task(s) in \
-            a row: the failures' reasons are in `strata status` and the report; fix their cause, then restart the \
-            worker(s) or start another
-            """)
+    /// Checks once a second whether the sweep stands still (`Scheduler.stallReason`); says so at once and every
+    /// 30 s while it lasts, and returns the reason when it has lasted `execution.stall_timeout_s` (0: never).
+    private func stallEnds() -> String? {
+        guard now.timeIntervalSince(lastStallCheck) >= 1 else { return nil }
+        lastStallCheck = now
+        guard let cause = scheduler.stallReason() else {
+            if stall != nil { logger.info("the sweep moves again: a worker can take the queued tasks") }
+            stall = nil
+            return nil
+        }
+        if stall?.reason.kind != cause.kind { lastStallWarning = .distantPast }  // a new cause is said at once
+        stall = (stall?.since ?? now, cause)
+        let reason = cause.description
+        let limit = execution.stallTimeoutS
+        let waited = now.timeIntervalSince(stall!.since)
+        if limit > 0 && waited >= limit {
+            logger.error("""
+                ending the sweep: \(reason) for \(Int(waited)) s (execution.stall_timeout_s: \(Int(limit))); the \
+                unfinished tasks stay queued in the store: fix the cause, then start the coordinator again
+                """)
+            return reason
+        }
+        if now.timeIntervalSince(lastStallWarning) >= 30 {
+            lastStallWarning = now
+            let ending = limit > 0 ? "the sweep ends in \(Int(limit - waited)) s unless that changes" : "waiting"
+            logger.warning("""
+                \(reason): \(ending) (execution.stall_timeout_s). The failures' reasons are in `strata status` \
+                and the report; start a worker that can take the tasks, or fix their cause and restart the workers
+                """)
+        }
+        return nil
+    }
+
+    /// The stall as STATUS shows it.
+    var stallStatus: StatusBody.Stall? {
+        stall.map { StatusBody.Stall(reason: $0.reason.description, forS: now.timeIntervalSince($0.since),
+                                     endsInS: execution.stallTimeoutS > 0
+                                         ? max(0, execution.stallTimeoutS - now.timeIntervalSince($0.since)) : nil) }
     }
 }

@@ -225,8 +225,36 @@ struct Scheduler {
         try tx.worker(id: key, state: failed ? .dead : .gone)
     }
 
-    /// Whether tasks wait although no connected worker may take one (all quarantined).
+    /// Whether tasks wait although no connected worker may take one (all quarantined): no lease is granted.
     var stalled: Bool { hasQueued && !workers.isEmpty && workers.values.allSatisfy(\.quarantined) }
+
+    /// Why queued tasks cannot go to any connected worker now — none is connected, every one is quarantined, or
+    /// none has the CUDA device the queued tasks ask for — or nil when one can take a task (busy workers will)
+    /// or nothing is queued. O(tasks): call it now and then, not per message.
+    func stallReason() -> StallReason? {
+        let queued = tasks.values.filter { $0.state == .queued }
+        guard !queued.isEmpty else { return nil }
+        if workers.isEmpty { return StallReason(.noWorker, "\(queued.count) task(s) queued and no worker is connected") }
+        let usable = workers.values.filter { !$0.quarantined }
+        if usable.isEmpty {
+            return StallReason(.allQuarantined, """
+                \(queued.count) task(s) queued, but every connected worker (\(workers.count)) is quarantined after \
+                \(policy.quarantineAfter) failed task(s) in a row
+                """)
+        }
+        if queued.allSatisfy(\.needsGPU) && !usable.contains(where: \.gpu) {
+            return StallReason(.noDevice, "\(queued.count) queued task(s) ask for a CUDA device and no connected worker has one")
+        }
+        return nil
+    }
+
+    /// Why the sweep stands still: what kind of cause, and the sentence that says it.
+    struct StallReason: Equatable, CustomStringConvertible {
+        enum Kind { case noWorker, allQuarantined, noDevice }
+        var kind: Kind
+        var description: String
+        init(_ kind: Kind, _ description: String) { (self.kind, self.description) = (kind, description) }
+    }
 
     // MARK: Timers
 

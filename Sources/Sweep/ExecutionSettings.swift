@@ -12,12 +12,16 @@ public struct ExecutionSettings: Codable, Hashable, Sendable {
     public var taskTimeoutS: Double = 600
     /// Consecutive failed tasks after which a worker gets no more work.
     public var quarantineAfter: Int = 5
+    /// Seconds the sweep may stand still — tasks queued but no connected worker that may take one (none
+    /// connected, all quarantined, or none with the device the tasks need) — before the coordinator ends it with
+    /// the reason; 0 waits forever. Raise it where workers wait in a batch queue before they start.
+    public var stallTimeoutS: Double = 300
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case retries, heartbeatMs = "heartbeat_ms", heartbeatTimeoutMs = "heartbeat_timeout_ms"
-        case taskTimeoutS = "task_timeout_s", quarantineAfter = "quarantine_after"
+        case taskTimeoutS = "task_timeout_s", quarantineAfter = "quarantine_after", stallTimeoutS = "stall_timeout_s"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -28,6 +32,7 @@ public struct ExecutionSettings: Codable, Hashable, Sendable {
         heartbeatTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs) ?? d.heartbeatTimeoutMs
         taskTimeoutS = try c.decodeIfPresent(Double.self, forKey: .taskTimeoutS) ?? d.taskTimeoutS
         quarantineAfter = try c.decodeIfPresent(Int.self, forKey: .quarantineAfter) ?? d.quarantineAfter
+        stallTimeoutS = try c.decodeIfPresent(Double.self, forKey: .stallTimeoutS) ?? d.stallTimeoutS
     }
 
     /// Every key of the block.

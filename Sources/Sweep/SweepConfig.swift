@@ -90,7 +90,7 @@ struct ConfigParser {
     static let datasetBlockKeys = ["name", "data_dir", "train_size", "test_size", "label_noise", "augment"]
     static let executionTypes: [String: ValueType] = [
         "retries": .int, "heartbeat_ms": .int, "heartbeat_timeout_ms": .int, "task_timeout_s": .double,
-        "quarantine_after": .int,
+        "quarantine_after": .int, "stall_timeout_s": .double,
     ]
     /// Keys whose values must be at least 1 (or above 0 for numbers).
     static let positive: Set<String> = ["width", "batch_size", "epochs", "lr", "patch", "heartbeat_ms",
@@ -371,6 +371,9 @@ struct ConfigParser {
         }
         execution = try JSONDecoder().decode(ExecutionSettings.self,
                                              from: JSONSerialization.data(withJSONObject: object))
+        if execution.stallTimeoutS < 0 {
+            throw error(node, "execution.stall_timeout_s", "must be 0 (wait forever) or more seconds")
+        }
         if execution.heartbeatTimeoutMs <= execution.heartbeatMs {
             throw error(node, "execution.heartbeat_timeout_ms",
                         "must be longer than heartbeat_ms (\(execution.heartbeatMs)); 3× is usual")

@@ -227,6 +227,27 @@ public struct StatusBody: Codable, Sendable {
     public var events: Int
     /// Workers: those connected (live), or every worker that ever joined (from the store).
     public var workers: [Worker]
+    /// Why queued tasks cannot go to any connected worker, while that is so (live; null otherwise).
+    public var stalled: Stall?
+
+    /// Queued tasks that no connected worker may take.
+    public struct Stall: Codable, Sendable {
+        /// What stops them: no worker connected, all quarantined, or no worker with the device they need.
+        public var reason: String
+        /// Seconds it has lasted, and seconds until the coordinator ends the sweep (null: it waits forever).
+        public var forS: Double
+        public var endsInS: Double?
+        public init(reason: String, forS: Double, endsInS: Double?) {
+            (self.reason, self.forS, self.endsInS) = (reason, forS, endsInS)
+        }
+        enum CodingKeys: String, CodingKey { case reason, forS = "for_s", endsInS = "ends_in_s" }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(forS, forKey: .forS)
+            try c.encode(endsInS, forKey: .endsInS)
+        }
+    }
 
     /// A worker and what it runs.
     public struct Worker: Codable, Sendable {
@@ -285,11 +306,12 @@ public struct StatusBody: Codable, Sendable {
         }
     }
 
-    public init(progress: SweepProgress, uptimeS: Double?, events: Int, workers: [Worker]) {
+    public init(progress: SweepProgress, uptimeS: Double?, events: Int, workers: [Worker], stalled: Stall? = nil) {
         (self.progress, self.uptimeS, self.events, self.workers) = (progress, uptimeS, events, workers)
+        self.stalled = stalled
     }
 
-    enum CodingKeys: String, CodingKey { case uptimeS = "uptime_s", events, workers }
+    enum CodingKeys: String, CodingKey { case uptimeS = "uptime_s", events, workers, stalled }
 
     public init(from decoder: any Decoder) throws {
         progress = try SweepProgress(from: decoder)
@@ -297,6 +319,7 @@ public struct StatusBody: Codable, Sendable {
         uptimeS = try c.decodeIfPresent(Double.self, forKey: .uptimeS)
         events = try c.decode(Int.self, forKey: .events)
         workers = try c.decode([Worker].self, forKey: .workers)
+        stalled = try c.decodeIfPresent(Stall.self, forKey: .stalled)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -305,5 +328,6 @@ public struct StatusBody: Codable, Sendable {
         try c.encode(uptimeS, forKey: .uptimeS)
         try c.encode(events, forKey: .events)
         try c.encode(workers, forKey: .workers)
+        try c.encode(stalled, forKey: .stalled)
     }
 }

@@ -46,6 +46,7 @@ struct ProgressDisplay {
         let filled = s.total > 0 ? barWidth * finished / s.total : barWidth
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
         var lines = ["\(s.sweep) \(bar) " + plain(s)]
+        if let stall = s.stalled { lines.append("  " + StatusText.stalled(stall)) }
         for w in s.workers {
             if w.running.isEmpty { lines.append("  \(w.id): idle\(w.state == "up" ? "" : " (\(w.state))")") }
             for r in w.running {

@@ -101,6 +101,13 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if result.interrupted { throw ExitCode(130) }
+        if let reason = result.stalled {
+            FileHandle.standardError.write(Data("""
+                strata: the sweep stalled and was ended: \(reason). Its unfinished tasks stay queued: fix the cause \
+                (the reasons of failed tasks: strata status DIR), then run it again to resume.\n
+                """.utf8))
+            throw ExitCode(ExitStatus.stalled)
+        }
         if result.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -89,6 +89,9 @@ struct StatusCommand: AsyncParsableCommand {
             let rows = workers.map { [$0.id, $0.host, $0.state, String($0.done), String($0.failed)] }
             StatusText.table(header: ["WORKER", "HOST", "STATE", "DONE", "FAILED"], rows: rows).forEach { print($0) }
         }
+        let failed = try store.tasks().filter { $0.state == TaskState.failed.rawValue }
+            .map { (id: $0.id, label: $0.label, reason: $0.reason ?? "no reason recorded") }
+        StatusText.failures(failed).forEach { print($0) }
     }
 }
 

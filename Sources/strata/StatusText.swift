@@ -9,6 +9,7 @@ enum StatusText {
         var out = [summary(s)]
         let eta = s.etaS.map { "ETA \(duration($0))" } ?? "ETA unknown"
         out.append(String(format: "throughput: %.2f tasks/s, %d events stored since start; ", s.tasksPerS, s.events) + eta)
+        if let stall = s.stalled { out.append(stalled(stall)) }
         var rows: [[String]] = []
         for w in s.workers {
             let seen = w.lastSeenMs.map { String(format: "%.1f s", Double($0) / 1000) } ?? "-"
@@ -23,6 +24,18 @@ enum StatusText {
             out += table(header: ["WORKER", "HOST", "STATE", "TASK", "LABEL", "EPOCH", "LAST SEEN"], rows: rows)
         }
         return out
+    }
+
+    /// `STALLED 42s: 3 task(s) queued but …; the sweep ends in 258s`.
+    static func stalled(_ stall: StatusBody.Stall) -> String {
+        "STALLED \(duration(stall.forS)): \(stall.reason); "
+            + (stall.endsInS.map { "the sweep ends in \(duration($0))" } ?? "waiting (execution.stall_timeout_s: 0)")
+    }
+
+    /// Failed tasks with their reasons, for `strata status DIR`.
+    static func failures(_ tasks: [(id: String, label: String, reason: String)]) -> [String] {
+        guard !tasks.isEmpty else { return [] }
+        return ["failed tasks:"] + table(header: ["TASK", "LABEL", "REASON"], rows: tasks.map { [$0.id, $0.label, $0.reason] })
     }
 
     /// The JSON of `strata status --json`, live or from the store: one shape, keys sorted.

@@ -195,3 +195,22 @@ struct SchedulerTests {
         #expect(f.scheduler.overdue(now: later.addingTimeInterval(200), heartbeatTimeout: 120).dead == ["w"])
     }
 }
+
+/// When queued tasks cannot go to any connected worker, and why.
+struct StallReasonTests {
+    @Test func noWorkerAllQuarantinedOrNoDeviceStallButBusyWorkersDoNot() throws {
+        let f = try SchedulerTests.Fixture(tasks: 3, retries: 0, quarantineAfter: 1, gpu: [0, 1, 2])
+        #expect(f.scheduler.stallReason()?.description == "3 task(s) queued and no worker is connected")
+        _ = try f.join("cpu")
+        #expect(f.scheduler.stallReason()?.description == "3 queued task(s) ask for a CUDA device and no connected worker has one")
+        _ = try f.join("gpu", device: "cuda")
+        #expect(f.scheduler.stallReason() == nil)
+        let grant = try #require(try f.assign().first)
+        #expect(f.scheduler.stallReason() == nil, "a busy worker will take the next task")
+        try f.fail(grant.task, on: "gpu")
+        #expect(f.scheduler.workers["gpu"]!.quarantined)
+        #expect(f.scheduler.stallReason()?.description == "2 queued task(s) ask for a CUDA device and no connected worker has one")
+        _ = try f.store.transaction { try f.scheduler.remove(worker: "cpu", reason: "left", failed: false, $0) }
+        #expect(f.scheduler.stallReason()?.description.hasPrefix("2 task(s) queued, but every connected worker (1) is quarantined") == true)
+    }
+}
