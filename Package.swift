@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Sweep", dependencies: ["FlatJSON", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dynamics", dependencies: ["Torch"]),
         .systemLibrary(name: "CZlib"),
-        .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
+        .target(name: "Datasets", dependencies: ["Torch", "CZlib", "Sweep"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
         .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),

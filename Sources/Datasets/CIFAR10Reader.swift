@@ -1,16 +1,14 @@
 import Foundation
+import Sweep
 
 /// Reads CIFAR-10's binary version: records of 1 label byte + 3072 pixel bytes (3×32×32, CHW).
 public enum CIFAR10Reader {
-    public static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
-    public static let testFiles = ["test_batch.bin"]
+    public static let trainFiles = DatasetFiles.cifar10Train
+    public static let testFiles = DatasetFiles.cifar10Test
     static let recordSize = 3073
 
     /// How to get the data, for error messages.
-    public static func remedy(_ directory: String) -> String {
-        "CIFAR-10 needs the binary version (cifar-10-binary.tar.gz from the CIFAR-10 site) unpacked so that "
-            + "\(directory) holds \((trainFiles + testFiles).joined(separator: ", ")); set data_dir to that folder."
-    }
+    public static func remedy(_ directory: String) -> String { DatasetFiles.remedy("cifar10", directory: directory) }
 
     /// Reads the given batch files from `directory`: labels and CHW pixels.
     public static func read(directory: String, files: [String]) throws -> (labels: [UInt8], pixels: [UInt8]) {

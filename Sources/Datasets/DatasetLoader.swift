@@ -1,28 +1,24 @@
-import Torch
-
 import Foundation
+import Sweep
+import Torch
 
 /// Finds and reads a dataset by name.
 public enum DatasetLoader {
     /// Debian's `dataset-fashion-mnist` package puts the files here.
-    public static let fashionMNISTDefault = "/usr/share/datasets/fashion-mnist"
-    public static let mnistDefault = "/usr/share/datasets/mnist"
-    public static let cifar10Default = "data/cifar-10-batches-bin"
-    public static let names = ["fashion-mnist", "mnist", "cifar10", "synthetic"]
+    public static let fashionMNISTDefault = DatasetFiles.fashionMNISTDefault
+    public static let mnistDefault = DatasetFiles.mnistDefault
+    public static let cifar10Default = DatasetFiles.cifar10Default
+    public static let names = DatasetFiles.names
 
     /// Reads the training and test splits of `name` from `directory` (empty: the default location).
     public static func load(_ name: String, directory: String = "") throws -> (train: ImageDataset, test: ImageDataset) {
         switch name {
         case "fashion-mnist":
             let dir = directory.isEmpty ? fashionMNISTDefault : directory
-            return try idx(name: name, directory: dir,
-                           remedy: "Install Debian's dataset-fashion-mnist package (scripts/install-deps does) or "
-                               + "set data_dir to a folder with the four Fashion-MNIST IDX files.")
+            return try idx(name: name, directory: dir, remedy: DatasetFiles.remedy(name, directory: dir))
         case "mnist":
             let dir = directory.isEmpty ? mnistDefault : directory
-            return try idx(name: name, directory: dir,
-                           remedy: "Set data_dir to a folder with the four MNIST IDX files "
-                               + "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…).")
+            return try idx(name: name, directory: dir, remedy: DatasetFiles.remedy(name, directory: dir))
         case "cifar10":
             let dir = directory.isEmpty ? cifar10Default : directory
             func dataset(_ files: [String]) throws -> ImageDataset {

@@ -32,6 +32,7 @@ struct RunCommand: AsyncParsableCommand {
         // (STRATA_LOG still chooses the level).
         Logs.bootstrap(defaultLevel: ProgressDisplay.interactive ? .warning : .info)
         let sweep = try loadConfig(config)
+        try checkData(sweep, command: "run")  // its workers run here: without the data every task would fail
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = "tcp://127.0.0.1:*"
         let coordinator = Coordinator(config: sweep, options: options)

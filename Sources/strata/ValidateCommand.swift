@@ -13,8 +13,12 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per task (id, label, spec).")
     var json = false
 
+    @Flag(help: "Check only the config, not whether this machine has the datasets' files (for a coordinator host whose workers hold the data).")
+    var skipData = false
+
     func run() throws {
         let sweep = try loadConfig(config)
+        if !skipData { try checkData(sweep, command: "validate") }
         if json {
             for task in sweep.tasks {
                 print("{\"id\":\"\(task.id)\",\"label\":\"\(task.label)\",\"spec\":\(try PlannedTask.canonicalJSON(task.spec))}")
@@ -34,4 +38,14 @@ func loadConfig(_ path: String) throws -> SweepConfig {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(2)
     }
+}
+
+/// Refuses a sweep whose datasets' files are missing on this machine, saying what to install or set (exit 2).
+func checkData(_ sweep: SweepConfig, command: String) throws {
+    let problems = DatasetFiles.problems(sweep)
+    guard !problems.isEmpty else { return }
+    let hint = command == "validate" ? "; --skip-data checks the config only" : ""
+    let lines = problems.map { "error: \($0)" } + ["(`strata \(command)` checks the data on this machine\(hint))"]
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    throw ExitCode(2)
 }
