@@ -10,7 +10,7 @@ extension CoordinatorLoop {
     /// themselves again).
     static func loadScheduler(_ owner: Coordinator, _ store: SweepStore) throws -> Scheduler {
         let logger = owner.logger
-        try store.setUp(config: owner.config)
+        try store.setUp(config: owner.config, extend: owner.options.extend)
         let requeued = try store.requeueLeased()
         if requeued > 0 { logger.info("requeued \(requeued) task(s) leased before the restart") }
         let sequences = try store.lastSequences()

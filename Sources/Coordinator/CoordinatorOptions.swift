@@ -19,6 +19,8 @@ public struct CoordinatorOptions: Sendable {
     public var maxMessageBytes: Int = 8 << 20
     /// Stay up when every task has finished (benchmarks of idle workers).
     public var stayUp: Bool = false
+    /// Add the config's tasks to a sweep folder that holds a different config (refused otherwise).
+    public var extend: Bool = false
 
     public init(folder: String, execution: ExecutionSettings) {
         self.folder = folder

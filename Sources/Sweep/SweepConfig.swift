@@ -25,6 +25,8 @@ public struct SweepConfig: Sendable {
     /// The keys that vary across tasks, in grid order.
     public var axes: [String]
     public var execution: ExecutionSettings
+    /// The YAML text it was read from (kept in the store's history of configs run into a sweep).
+    public var source = ""
 
     /// The top-level keys that are not task keys.
     public static let sectionKeys = ["name", "grid", "seeds", "overrides", "execution"]
@@ -40,7 +42,9 @@ public struct SweepConfig: Sendable {
     /// Parses and expands YAML text; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> SweepConfig {
         var parser = ConfigParser(file: file)
-        return try parser.parse(yaml)
+        var config = try parser.parse(yaml)
+        config.source = yaml
+        return config
     }
 }
 

@@ -24,6 +24,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Output folder (default runs/<sweep name>).")
     var out: String?
 
+    @Flag(help: "Add this config's tasks to an output folder that holds a sweep of a different config (refused otherwise, so sweeps never merge by accident).")
+    var extend = false
+
     @Flag(help: "Keep serving after every task has finished.")
     var stayUp = false
 
@@ -44,6 +47,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         options.insecure = insecure
         options.keys = try reportingKeyErrors { try keys.map(CoordinatorKeys.load) }
         options.stayUp = stayUp
+        options.extend = extend
         options.maxMessageBytes = maxMessageBytes
         let coordinator = Coordinator(config: sweep, options: options)
         let trap = SignalTrap { _ in coordinator.stop() }

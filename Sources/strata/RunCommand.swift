@@ -21,6 +21,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Output folder (default runs/<sweep name>).")
     var out: String?
 
+    @Flag(help: "Add this config's tasks to an output folder that holds a sweep of a different config (refused otherwise, so sweeps never merge by accident).")
+    var extend = false
+
     @Option(help: "libtorch threads per worker.")
     var threads = 1
 
@@ -35,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         try checkData(sweep, command: "run")  // its workers run here: without the data every task would fail
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = "tcp://127.0.0.1:*"
+        options.extend = extend
         let coordinator = Coordinator(config: sweep, options: options)
         let children = Mutex<[Process]>([])
         let trap = SignalTrap { _ in
