@@ -46,11 +46,13 @@ public final class StrataHarness: @unchecked Sendable {
     }
 
     /// `strata coordinator CONFIG --bind ENDPOINT --out FOLDER/out EXTRA`.
+    @discardableResult
     public func coordinator(_ config: String, extra: [String] = [], log: String = "coordinator") throws -> TestProcess {
         try start(["coordinator", config, "--bind", endpoint, "--out", out] + extra, log: log)
     }
 
     /// `strata worker --connect ENDPOINT --name NAME --slots SLOTS EXTRA`, its output under its name.
+    @discardableResult
     public func worker(_ name: String, slots: Int = 1, extra: [String] = []) throws -> TestProcess {
         try start(["worker", "--connect", endpoint, "--name", name, "--slots", String(slots)] + extra, log: name)
     }

@@ -175,6 +175,14 @@ public final class TestProcess: @unchecked Sendable {
         return status ?? -1
     }
 
+    /// SIGKILL to this process alone, as a crash or the OOM killer would end it: what it started lives on
+    /// (as orphans); then reaps it.
+    public func crash() {
+        guard isRunning else { return }
+        Glibc.kill(pid, SIGKILL)
+        _ = reap(block: true)
+    }
+
     /// SIGKILL to it, its process group and every descendant found in /proc (by pid), then reaps it.
     public func kill() {
         guard isRunning else { return }
