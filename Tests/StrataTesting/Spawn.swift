@@ -57,7 +57,10 @@ enum Spawn {
         var pid = pid_t()
         let error = posix_spawn(&pid, executable, &actions, &attributes, cArguments, cEnvironment)
         guard error == 0 else {
-            throw TestKitError("cannot start \(executable): \(String(cString: strerror(error)))")
+            let place = directory.map { " in \($0)" } ?? ""
+            throw TestKitError("""
+                cannot start \(executable)\(place) with its output in \(stdout): \(String(cString: strerror(error)))
+                """)
         }
         return pid
     }

@@ -51,7 +51,7 @@ public final class TestProcess: @unchecked Sendable {
                 environment: [String: String] = [:], logs: String? = nil, name: String? = nil,
                 output: Output = .separate) throws
     {
-        let stem = name ?? "\((executable as NSString).lastPathComponent)-\(arguments.first ?? "")-\(UUID().uuidString.prefix(6))"
+        let stem = name ?? Self.defaultName(executable, arguments)
         let folder: String
         if let logs {
             folder = logs
@@ -76,6 +76,16 @@ public final class TestProcess: @unchecked Sendable {
         }
         self.name = stem
         self.command = [executable] + arguments
+    }
+
+    /// `EXECUTABLE-FIRSTARGUMENT-RANDOM`, with only the last path component of each and nothing but letters,
+    /// digits, `.`, `_` and `-`.
+    static func defaultName(_ executable: String, _ arguments: [String]) -> String {
+        let words = [executable, arguments.first ?? ""].map { ($0 as NSString).lastPathComponent }
+        let safe = words.map { word in
+            String(word.prefix(40).map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
+        }
+        return (safe + [String(UUID().uuidString.prefix(6))]).joined(separator: "-")
     }
 
     deinit {
