@@ -48,9 +48,10 @@ public enum Executables {
         }
         if let buildFolder { looked.append(buildFolder + "/" + name) }
         if let found = looked.first(where: isExecutable) { return found }
+        let places = looked.isEmpty ? "the test executable's folder, not found" : looked.joined(separator: ", ")
         throw TestKitError("""
-            \(name) is missing (looked for \(looked.isEmpty ? "the test executable's folder" : looked.joined(separator: ", "))): \
-            build it first: swift build (or set \(variable) to the executable to test)
+            \(name) is missing (looked for \(places)): build it first: swift build \
+            (or set \(variable) to the executable to test)
             """)
     }
 

@@ -24,7 +24,9 @@ public enum FreePort {
                 return getsockname(fd, pointer, &length)
             }
         }
-        guard rc == 0 else { throw TestKitError("cannot bind a port on 127.0.0.1: \(String(cString: strerror(errno)))") }
+        guard rc == 0 else {
+            throw TestKitError("cannot bind a port on 127.0.0.1: \(String(cString: strerror(errno)))")
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

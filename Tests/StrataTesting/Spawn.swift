@@ -29,7 +29,8 @@ enum Spawn {
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -43,7 +44,9 @@ enum Spawn {
         }
         if let directory {
             guard let chdir = addChdir else {
-                throw TestKitError("this C library has no posix_spawn_file_actions_addchdir_np: cannot start in \(directory)")
+                throw TestKitError("""
+                    this C library has no posix_spawn_file_actions_addchdir_np: cannot start in \(directory)
+                    """)
             }
             _ = chdir(&actions, directory)
         }

@@ -103,8 +103,8 @@ public final class TestProcess: @unchecked Sendable {
         let process = try TestProcess(executable, arguments, directory: directory, environment: environment,
                                       logs: logs, output: output)
         let status = try process.exitStatus(within: timeout)
-        return Result(status: status, stdout: process.stdout, stderr: output == .merged ? process.stdout : process.stderr,
-                      output: process.output, seconds: Date().timeIntervalSince(process.started))
+        return Result(status: status, stdout: process.stdout, stderr: process.stderr, output: process.output,
+                      seconds: Date().timeIntervalSince(process.started))
     }
 
     // MARK: Output

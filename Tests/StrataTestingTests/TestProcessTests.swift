@@ -30,8 +30,9 @@ struct TestProcessTests {
 
     @Test func killEndsTheProcessAndEverythingItStarted() throws {
         let parent = try TestProcess("/bin/sh", ["-c", "sleep 60 & echo $!; wait"])
-        try waitUntil(10, "the background sleep's pid") { Int32(parent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil }
-        let grandchild = try #require(Int32(parent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let printed = { Int32(parent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try waitUntil(10, "the background sleep's pid") { printed() != nil }
+        let grandchild = try #require(printed())
         #expect(ProcessTree.isAlive(grandchild))
         parent.kill()
         #expect(parent.status == 128 + SIGKILL)
@@ -39,7 +40,8 @@ struct TestProcessTests {
     }
 
     @Test func aChildGetsTheSignalsThatTheTestRunnerBlocks() throws {
-        let child = try TestProcess("/bin/sh", ["-c", "trap 'echo got-usr1; exit 0' USR1; echo ready; while :; do sleep 0.05; done"])
+        let script = "trap 'echo got-usr1; exit 0' USR1; echo ready; while :; do sleep 0.05; done"
+        let child = try TestProcess("/bin/sh", ["-c", script])
         try waitUntil(10, "the shell to set its trap") { child.stdout.contains("ready") }
         child.signal(SIGUSR1)
         #expect(try child.exitStatus(within: 10) == 0)
@@ -54,7 +56,9 @@ struct TestProcessTests {
         #expect(result.status == 3)
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(result.output)")
-        let resolved = { (path: String) in URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        let resolved = { (path: String) in
+            URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        }
         #expect(resolved(lines.first ?? "") == resolved(folder.path), "pwd: \(lines.first ?? "")")
         #expect(Array(lines.dropFirst()) == ["probe-value", "oops"])
     }
