@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Threads"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire", "StrataTesting"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "Sweep", "StrataTesting"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClusterTests", dependencies: ["StrataTesting", .product(name: "Yams", package: "Yams")]),
     ],
