@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Testing
 
 /// The launchers and their READMEs call `strata` only with flags that the command line has.
@@ -48,19 +49,10 @@ struct CommandLineContractTests {
 
     /// The contract is the real command line: every flag above is in `strata CMD --help`.
     @Test func theContractIsTheBuiltCommandLine() throws {
-        let binary = Repository.root.appendingPathComponent(".build/debug/strata").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the strata executable first (swift build)")
         for (command, flags) in Self.allowed {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = command.split(separator: " ").map(String.init) + ["--help"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "strata \(command) --help: \(help)")
+            let result = try Strata.run(command.split(separator: " ").map(String.init) + ["--help"], timeout: 30)
+            let help = result.output
+            #expect(result.status == 0, "strata \(command) --help: \(help)")
             for flag in flags {
                 #expect(help.contains(flag), "`strata \(command)` has no \(flag)")
             }

@@ -1,11 +1,12 @@
 import Foundation
+import StrataTesting
 
 /// Stand-ins for `strata`, `scontrol` and `ssh` in a scratch folder's `bin/`, so that the
 /// launcher scripts can run here as they would on a cluster. Each records what it was asked to do
 /// in `calls.log`; the fake `strata` also records the signals it gets, and stops by itself after
 /// 30 s so that a failed test leaves nothing running for long.
 struct FakeCommands {
-    let scratch: ScratchFolder
+    let scratch: TemporaryFolder
     var bin: String { scratch.path + "/bin" }
     var strata: String { bin + "/strata" }
     var log: String { scratch.path + "/calls.log" }
@@ -16,7 +17,7 @@ struct FakeCommands {
         return ["PATH": "\(bin):\(path)", "FAKE_LOG": log, "FAKE_HOMES": scratch.path + "/homes"]
     }
 
-    init(in scratch: ScratchFolder) throws {
+    init(in scratch: TemporaryFolder) throws {
         self.scratch = scratch
         try scratch.write("bin/strata", """
             #!/usr/bin/env bash

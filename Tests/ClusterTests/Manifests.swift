@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Yams
 
 /// The Kubernetes manifests in `cluster/kubernetes`, every YAML document of every file but the
@@ -22,7 +23,7 @@ struct Manifests {
         where (file.hasSuffix(".yaml") || file.hasSuffix(".yml")) && !Self.isKustomization(file) {
             for case let object? in try Yams.load_all(yaml: Repository.text(file)) {
                 guard let mapping = object as? [String: Any] else {
-                    throw ShellError("\(file): a YAML document that is not a mapping")
+                    throw TestKitError("\(file): a YAML document that is not a mapping")
                 }
                 documents.append(Document(file: file, object: mapping))
             }

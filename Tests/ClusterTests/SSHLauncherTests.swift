@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Testing
 
 /// start-workers.sh and stop-workers.sh against a fake `ssh` that runs the remote command in a
@@ -9,8 +10,8 @@ struct SSHLauncherTests {
     static let stop = Repository.path("cluster/ssh/stop-workers.sh")
 
     /// A scratch folder with fakes, keys for `workers` workers and a hosts file.
-    static func setUp(workers: Int, hosts: String) throws -> (ScratchFolder, FakeCommands) {
-        let scratch = try ScratchFolder()
+    static func setUp(workers: Int, hosts: String) throws -> (TemporaryFolder, FakeCommands) {
+        let scratch = try TemporaryFolder(prefix: "cluster-test")
         let fakes = try FakeCommands(in: scratch)
         for n in 1...workers {
             let name = String(format: "worker-%03d", n)
@@ -24,11 +25,11 @@ struct SSHLauncherTests {
     @Test func workersStartWithTheirOwnKeysAndStopBySIGTERM() throws {
         let (scratch, fakes) = try Self.setUp(workers: 4, hosts: "# lab\nalice@gpu-a 2\n\ngpu-b\n")
         defer { fakes.killLeftovers() }
-        let started = try Shell.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata,
-                                                 "--threads", "4", "--checkpoint-dir", "/shared/ckpt"],
-                                    in: scratch.url, environment: fakes.environment)
+        let started = try scratch.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata,
+                                                   "--threads", "4", "--checkpoint-dir", "/shared/ckpt"],
+                                      environment: fakes.environment)
         #expect(started.status == 0, "\(started.output)")
-        #expect(Shell.eventually(within: 10) { fakes.strataRuns.count == 3 }, "\(fakes.calls)")
+        #expect(eventually(within: 10) { fakes.strataRuns.count == 3 }, "\(fakes.calls)")
 
         let record = scratch.read(".strata-ssh/workers.tsv").split(separator: "\n").map { $0.split(separator: "\t") }
         #expect(record.map { "\($0[0]) \($0[1])" } == ["alice@gpu-a worker-001", "alice@gpu-a worker-002",
@@ -53,13 +54,12 @@ struct SSHLauncherTests {
         }
 
         // Only the workers on gpu-b first.
-        let stopB = try Shell.run(Self.stop, ["--wait", "10", "gpu-b"], in: scratch.url,
-                                  environment: fakes.environment)
+        let stopB = try scratch.run(Self.stop, ["--wait", "10", "gpu-b"], environment: fakes.environment)
         #expect(stopB.status == 0, "\(stopB.output)")
         let stillRecorded = scratch.read(".strata-ssh/workers.tsv")
         #expect(!stillRecorded.contains("gpu-b") && stillRecorded.contains("worker-002"))
 
-        let stopAll = try Shell.run(Self.stop, ["--wait", "10"], in: scratch.url, environment: fakes.environment)
+        let stopAll = try scratch.run(Self.stop, ["--wait", "10"], environment: fakes.environment)
         #expect(stopAll.status == 0, "\(stopAll.output)")
         for run in fakes.strataRuns {
             #expect(fakes.received("TERM", pid: run.pid), "worker \(run.pid) got no SIGTERM")
@@ -68,18 +68,18 @@ struct SSHLauncherTests {
         #expect(!scratch.exists("homes/gpu-b/.strata-workers/pids/worker-003.pid"))
 
         // Their keys are free again: the next start reuses them, in order.
-        let again = try Shell.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata],
-                                  in: scratch.url, environment: fakes.environment)
+        let again = try scratch.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata],
+                                    environment: fakes.environment)
         #expect(again.status == 0, "\(again.output)")
         #expect(scratch.read(".strata-ssh/workers.tsv").contains("worker-001"))
-        _ = try Shell.run(Self.stop, ["--wait", "10"], in: scratch.url, environment: fakes.environment)
+        _ = try scratch.run(Self.stop, ["--wait", "10"], environment: fakes.environment)
     }
 
     @Test func startingMoreWorkersThanFreeKeysStartsNoneAndSaysHowToAddKeys() throws {
         let (scratch, fakes) = try Self.setUp(workers: 2, hosts: "gpu-a 2\ngpu-b\n")
         defer { fakes.killLeftovers() }
-        let result = try Shell.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata],
-                                   in: scratch.url, environment: fakes.environment)
+        let result = try scratch.run(Self.start, ["hosts", "--connect", "tcp://coord:5555", "--strata", fakes.strata],
+                                     environment: fakes.environment)
         #expect(result.status == 2)
         #expect(result.output.contains("strata keys add keys"), "\(result.output)")
         #expect(fakes.strataRuns.isEmpty)
@@ -89,9 +89,9 @@ struct SSHLauncherTests {
     @Test func stopWorkersLeavesAPidThatIsNoLongerStrataAlone() throws {
         let (scratch, fakes) = try Self.setUp(workers: 1, hosts: "gpu-a\n")
         // A recorded worker whose pid now belongs to another program (this test's `sleep`).
-        let other = try Shell.start("/bin/sleep", ["20"], in: scratch.url)
+        let other = try scratch.start("/bin/sleep", ["20"])
         try scratch.write(".strata-ssh/workers.tsv", "gpu-a\tworker-001\t\(other.pid)\t.sw\n")
-        let result = try Shell.run(Self.stop, ["--wait", "2"], in: scratch.url, environment: fakes.environment)
+        let result = try scratch.run(Self.stop, ["--wait", "2"], environment: fakes.environment)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("other"))
         #expect(other.isRunning, "stop-workers.sh signalled a process that is not a strata worker")

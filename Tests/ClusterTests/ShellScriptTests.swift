@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Testing
 
 /// The shell scripts under `cluster/` and the shell inside the Containerfile.
@@ -14,12 +15,13 @@ struct ShellScriptTests {
         for expected in Self.expectedScripts {
             #expect(scripts.contains(expected), "\(expected) is not found as a shell script")
         }
-        guard let shellcheck = Shell.which("shellcheck") else {
+        guard let shellcheck = Executables.onPath("shellcheck") else {
             Issue.record("shellcheck is not installed: run `scripts/install-deps --extra`")
             return
         }
         for script in scripts {
-            let result = try Shell.run(shellcheck, ["--external-sources", script], in: Repository.root)
+            let result = try TestProcess.run(shellcheck, ["--external-sources", script], directory: Repository.root.path,
+                                             output: .merged)
             #expect(result.status == 0, "shellcheck \(script):\n\(result.output)")
         }
     }
@@ -36,9 +38,9 @@ struct ShellScriptTests {
         #expect(steps.instructions.filter { $0.keyword == "FROM" }.count >= 2, "a multi-stage build")
         let runs = steps.instructions.filter { $0.keyword == "RUN" }
         #expect(runs.count >= 4)
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryFolder(prefix: "cluster-test")
         for run in runs {
-            let result = try Shell.run("/bin/sh", ["-n", "-c", run.argument], in: scratch.url)
+            let result = try scratch.run("/bin/sh", ["-n", "-c", run.argument])
             #expect(result.status == 0, "RUN step does not parse:\n\(run.argument)\n\(result.output)")
         }
         #expect(runs.contains { $0.argument.contains("swift build -c release --product strata") })

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import StrataTesting
 import Testing
 import Wire
 
@@ -28,7 +29,7 @@ struct AcrossMachinesTests {
     }
 
     @Test func curveAdmitsOnlyAuthorizedWorkersAndReloadsTheListWithoutARestart() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let keys = h.folder + "/keys"
         let generated = try h.run(["keys", "generate", keys, "--workers", "1"])
         #expect(generated.status == 0, "\(generated.output)")
@@ -72,7 +73,7 @@ struct AcrossMachinesTests {
         let added = try h.run(["keys", "add", keys, "late"])
         #expect(added.status == 0, "\(added.output)")
         try h.start(["worker", "--connect", h.endpoint, "--name", "late", "--keys", keys + "/workers/late"], log: "late")
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
         try FaultToleranceTests.expectCompleteResults(store, events: 5)
         #expect(try store.workers().map(\.id) == ["late"])
         #expect(h.log("coordinator").contains("1 added"))
@@ -81,7 +82,7 @@ struct AcrossMachinesTests {
 
     @Test(arguments: [SIGTERM, SIGUSR1])
     func aPreemptedWorkerHandsItsTaskBackWithoutARetryCharge(signal: Int32) throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         // No retries at all: a charged hand-back would fail the task.
         let config = try h.config(FaultToleranceTests.yaml(events: 30, paceMs: 100, widths: [1, 2], retries: 0))
         let coordinator = try h.coordinator(config)
@@ -90,11 +91,11 @@ struct AcrossMachinesTests {
         try h.wait(20, "the victim to stream events") {
             try store.count(sql: "SELECT count(*) FROM event e JOIN attempt a USING (task, attempt) WHERE a.worker = 'victim'") >= 3
         }
-        h.signal(victim, signal)
-        #expect(try h.exit(victim, within: 10) == 0, "\(h.log("victim"))")
+        victim.signal(signal)
+        #expect(try victim.exitStatus(within: 10) == 0, "\(h.log("victim"))")
         #expect(h.log("victim").contains("handed back 1 task(s)"), "\(h.log("victim"))")
         try h.worker("successor")
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
         try FaultToleranceTests.expectCompleteResults(store, events: 30)
         let returned = try store.count(sql: "SELECT count(*) FROM attempt WHERE worker = 'victim' AND state = 'returned'")
         #expect(returned == 1)
@@ -103,7 +104,7 @@ struct AcrossMachinesTests {
     }
 
     @Test func aPreemptedTrainingRunResumesFromItsCheckpointOnAnotherWorker() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config("""
             name: resume
             kind: train
@@ -129,12 +130,12 @@ struct AcrossMachinesTests {
                 AND json_extract(body, '$.epoch') >= 3
                 """, arguments: [task]) > 0
         }
-        h.signal(victim, SIGTERM)
-        #expect(try h.exit(victim, within: 10) == 0, "\(h.log("victim"))")
+        victim.signal(SIGTERM)
+        #expect(try victim.exitStatus(within: 10) == 0, "\(h.log("victim"))")
         let saved = try store.count(sql: "SELECT max(json_extract(body, '$.epoch')) FROM event WHERE task = ? AND attempt = 1 AND type = 'checkpoint'", arguments: [task])
         try h.start(["worker", "--connect", h.endpoint, "--name", "successor", "--checkpoint-dir", checkpoints],
                     log: "successor")
-        #expect(try h.exit(coordinator, within: 120) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 120) == 0, "\(h.log("coordinator"))")
         let record = try #require(try store.tasks().first)
         #expect(record.state == "done" && record.resultAttempt == 2, "\(record.state) \(record.reason ?? "")")
         #expect(try store.attempts(task: task).map(\.state) == ["returned", "done"])
@@ -156,7 +157,7 @@ struct AcrossMachinesTests {
     }
 
     @Test func tasksThatAskForAGPUGoOnlyToGPUWorkers() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(FaultToleranceTests.yaml(events: 3, paceMs: 20, widths: [1, 2, 3], extra: """
             overrides:
               width:
@@ -188,12 +189,12 @@ struct AcrossMachinesTests {
         }
         #expect(leased?.task == gpuTask)
         #expect(try store.attempts(task: gpuTask).map(\.worker) == ["gpu-worker"])
-        h.kill9(coordinator)
+        coordinator.crash()
     }
 
     @Test(.enabled(if: TestNetwork.available, "needs root and iproute2 for network namespaces"))
     func aSweepAcrossNamespacesWithCurveSurvivesAPreemptionAndAPartition() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let network = try TestNetwork(hosts: 2)
         let keys = h.folder + "/keys"
         #expect(try h.run(["keys", "generate", keys, "--workers", "2"]).status == 0)
@@ -202,22 +203,22 @@ struct AcrossMachinesTests {
                                                            heartbeat: 300, timeout: 1000))
         // Stay up after the sweep: the cut-off worker comes back later and must be fenced.
         try h.start(["coordinator", config, "--bind", "tcp://0.0.0.0:\(h.port)", "--out", h.folder + "/out",
-                     "--keys", keys, "--stay-up"], log: "coordinator", namespace: network.namespace(0))
+                     "--keys", keys, "--stay-up"], log: "coordinator", prefix: network.exec(0))
         let store = try h.store()
-        var workers: [Process] = []
+        var workers: [TestProcess] = []
         for i in 1...2 {
             workers.append(try h.start(["worker", "--connect", endpoint, "--name", "h\(i)", "--keys",
-                                        keys + "/workers/worker-00\(i)"], log: "h\(i)", namespace: network.namespace(i)))
+                                        keys + "/workers/worker-00\(i)"], log: "h\(i)", prefix: network.exec(i)))
         }
         let preempted = workers[1]
         // Preemption: h2 is stopped with SIGTERM mid-task and hands it back; a new worker takes its place.
         try h.wait(30, "h2 to stream events") {
             try store.count(sql: "SELECT count(*) FROM event e JOIN attempt a USING (task, attempt) WHERE a.worker = 'h2'") >= 3
         }
-        h.signal(preempted, SIGTERM)
-        #expect(try h.exit(preempted, within: 10) == 0, "\(h.log("h2"))")
+        preempted.signal(SIGTERM)
+        #expect(try preempted.exitStatus(within: 10) == 0, "\(h.log("h2"))")
         try h.start(["worker", "--connect", endpoint, "--name", "h2b", "--keys", keys + "/workers/worker-002"],
-                    log: "h2b", namespace: network.namespace(2))
+                    log: "h2b", prefix: network.exec(2))
         // Partition: wait until h1 is streaming a task, then cut its link.
         var victim: (task: String, attempt: Int)?
         try h.wait(30, "h1 to stream events") {

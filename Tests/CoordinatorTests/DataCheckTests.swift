@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Testing
 
 /// `strata validate` and `strata run` refuse a sweep whose dataset files are missing on this machine, saying
@@ -12,7 +13,7 @@ struct DataCheckTests {
         """
 
     @Test func validateAndRunRefuseMissingDataAndSayWhatToSet() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml)
         let validate = try h.run(["validate", config])
         #expect(validate.status == 2, "\(validate.output)")

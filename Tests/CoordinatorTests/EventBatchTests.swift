@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import StrataTesting
 import Sweep
 import Testing
 import Wire
@@ -52,7 +53,7 @@ struct EventBatchTests {
     }
 
     @Test func severalEventsInOneMessageAreStoredOnceEachInOrderAndAcknowledgedTogether() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(FaultToleranceTests.yaml(events: 6, paceMs: 0, widths: [1], heartbeat: 300,
                                                            timeout: 5000))
         let coordinator = try h.coordinator(config)
@@ -86,7 +87,7 @@ struct EventBatchTests {
         try worker.send(WireMessage(.done, SequenceBody(task: lease.task, attempt: lease.attempt, seq: 9)))
         #expect(try worker.next(.ack)?.decode(SequenceBody.self).seq == 9)
 
-        #expect(try h.exit(coordinator, within: 30) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 30) == 0, "\(h.log("coordinator"))")
         let store = try h.store()
         #expect(h.log("coordinator").contains("epoch event: 'train_loss' is missing"))
         try FaultToleranceTests.expectCompleteResults(store, events: 6)

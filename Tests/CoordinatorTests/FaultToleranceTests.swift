@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import StrataTesting
 import Testing
 import Wire
 
@@ -43,11 +44,11 @@ struct FaultToleranceTests {
     }
 
     @Test func gridCompletesOverThreeWorkersWithEveryResultStoredOnce() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 5, paceMs: 10, widths: [8, 16, 32], seeds: 2))
         let coordinator = try h.coordinator(config)
         for i in 0..<3 { try h.worker("w\(i)") }
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
         let store = try h.store()
         #expect(try store.tasks().count == 6)
         try Self.expectCompleteResults(store, events: 5)
@@ -56,7 +57,7 @@ struct FaultToleranceTests {
     }
 
     @Test func aTaskWhoseSpecCannotWorkFailsOnceWithoutRetries() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         // Accepted by the config, refused by the trainer: CKA needs at least 4 measured examples.
         let config = try h.config("""
             name: invalid
@@ -70,7 +71,7 @@ struct FaultToleranceTests {
         let coordinator = try h.coordinator(config)
         try h.worker("w0")
         // A sweep with a failed task ends with status 1.
-        #expect(try h.exit(coordinator, within: 60) == 1, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 1, "\(h.log("coordinator"))")
         let store = try h.store()
         let task = try #require(try store.tasks().first)
         #expect(task.state == "failed")
@@ -80,7 +81,7 @@ struct FaultToleranceTests {
     }
 
     @Test func aSweepWhoseOnlyWorkerIsQuarantinedSaysSo() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         // Every task crashes; one failure quarantines the worker; two tasks are left waiting.
         let config = try h.config(Self.yaml(events: 3, paceMs: 10, widths: [8, 16, 32], retries: 0, crashAt: 1,
                                             quarantineAfter: 1))
@@ -88,12 +89,12 @@ struct FaultToleranceTests {
         try h.worker("w0")
         try h.wait(20, "the stalled-sweep warning") { h.log("coordinator").contains("is quarantined after 1") }
         #expect(h.log("coordinator").contains("task(s) queued, but every connected worker (1)"))
-        h.signal(coordinator, SIGTERM)
-        _ = try h.exit(coordinator, within: 20)
+        coordinator.signal(SIGTERM)
+        _ = try coordinator.exitStatus(within: 20)
     }
 
     @Test func killedWorkersTaskFinishesElsewhere() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 15, paceMs: 100, widths: [8, 16]))
         let coordinator = try h.coordinator(config)
         let victim = try h.worker("victim")
@@ -104,8 +105,8 @@ struct FaultToleranceTests {
             try store.count(sql: "SELECT count(*) FROM event e JOIN attempt a USING (task, attempt) WHERE a.worker = 'victim'") >= 3
         }
         let killedAt = Date()
-        h.kill9(victim)
-        #expect(try h.exit(coordinator, within: 40) == 0, "\(h.log("coordinator"))")
+        victim.crash()
+        #expect(try coordinator.exitStatus(within: 40) == 0, "\(h.log("coordinator"))")
         let finished: Double = try store.tasks().compactMap(\.updated).max() ?? 0
         let elapsed: Double = finished - killedAt.timeIntervalSince1970
         // Heartbeat timeout (1 s) plus one task (1.5 s) plus process start-up and slack.
@@ -117,7 +118,7 @@ struct FaultToleranceTests {
     }
 
     @Test func restartedCoordinatorResumesWithoutRerunningFinishedTasks() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 8, paceMs: 100, widths: [8, 16, 32], seeds: 2,
                                             heartbeat: 300, timeout: 1200))
         var coordinator = try h.coordinator(config)
@@ -125,12 +126,12 @@ struct FaultToleranceTests {
         try h.worker("b")
         let store = try h.store()
         try h.wait(30, "a finished task") { try store.count(sql: "SELECT count(*) FROM task WHERE state = 'done'") >= 2 }
-        h.kill9(coordinator)
+        coordinator.crash()
         // Everything committed (a superset of everything acknowledged) before the crash.
         let before = try store.count(sql: "SELECT count(*) FROM event")
         let doneBefore = try store.tasks().filter { $0.state == "done" }
         coordinator = try h.coordinator(config, log: "coordinator2")
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator2"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator2"))")
         try Self.expectCompleteResults(store, events: 8)
         for task in doneBefore {
             let now = try store.tasks().first { $0.id == task.id }!
@@ -142,7 +143,7 @@ struct FaultToleranceTests {
     }
 
     @Test func crashingAndHungTasksFailWithReasonsWhileTheWorkerStaysUp() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config("""
             name: faults
             kind: synthetic
@@ -156,7 +157,7 @@ struct FaultToleranceTests {
             """)
         let coordinator = try h.coordinator(config)
         let worker = try h.worker("w", slots: 2)
-        #expect(try h.exit(coordinator, within: 60) == 1, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 1, "\(h.log("coordinator"))")
         let store = try h.store()
         let tasks = try store.tasks()
         #expect(tasks.first { $0.label == "width=1" }?.state == "done")
@@ -167,11 +168,11 @@ struct FaultToleranceTests {
         #expect(hung.state == "failed" && hung.attempts == 2)
         #expect(hung.reason?.contains("timeout") == true, "\(hung.reason ?? "")")
         // The worker survived every failure and left on the coordinator's BYE.
-        #expect(try h.exit(worker, within: 10) == 0)
+        #expect(try worker.exitStatus(within: 10) == 0)
     }
 
     @Test func lateWorkerGetsWorkWithinOneHeartbeat() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 6, paceMs: 100, widths: [1, 2, 3, 4, 5, 6], heartbeat: 1000,
                                             timeout: 3000))
         let coordinator = try h.coordinator(config)
@@ -187,11 +188,11 @@ struct FaultToleranceTests {
             WHERE a.worker = 'late'
             """)
         #expect(gap < 1000, "late worker waited \(gap) ms")
-        #expect(try h.exit(coordinator, within: 60) == 0)
+        #expect(try coordinator.exitStatus(within: 60) == 0)
     }
 
     @Test func garbageWrongVersionAndOversizedMessagesAreDroppedAndLogged() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 4, paceMs: 50, widths: [1, 2, 3]))
         let coordinator = try h.coordinator(config, extra: ["--max-message-bytes", "100000"])
         _ = try h.store()  // listening
@@ -223,7 +224,7 @@ struct FaultToleranceTests {
             #expect(sent, "message \(message.first.map { String(decoding: $0, as: UTF8.self) } ?? "") not sent")
             usleep(150_000)
         }
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
         let log = h.log("coordinator")
         #expect(log.contains("expected at least 3 frames"))
         #expect(log.contains("protocol version 'STRATA/9'"))
@@ -234,7 +235,7 @@ struct FaultToleranceTests {
     }
 
     @Test func statusAnswersLiveProgressAndWorkersAreGoneAfterTheSweep() throws {
-        let h = try Harness()
+        let h = try StrataHarness()
         let config = try h.config(Self.yaml(events: 10, paceMs: 100, widths: [1, 2]))
         let coordinator = try h.coordinator(config)
         _ = try h.store()  // listening
@@ -258,7 +259,7 @@ struct FaultToleranceTests {
         #expect(s.total == 2 && s.leased == 1 && s.queued + s.done == 1)
         #expect(s.workers.map(\.id) == ["w"])
         #expect(s.workers.first?.running.first?.epochs == 10)
-        #expect(try h.exit(coordinator, within: 60) == 0, "\(h.log("coordinator"))")
+        #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
         #expect(try h.store().workers().map(\.state) == ["gone"])
     }
 }

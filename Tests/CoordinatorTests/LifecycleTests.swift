@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import StrataTesting
 import Sweep
 import Testing
 
@@ -7,15 +8,14 @@ import Testing
 /// is refused with a message that says what to do.
 struct LifecycleTests {
     @Test func aCoordinatorRunsOnlyOnce() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lifecycle-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try TemporaryFolder(prefix: "strata-lifecycle")
         let config = try SweepConfig.parse(yaml: """
             name: lifecycle
             kind: synthetic
             dataset: {name: synthetic, train_size: 10}
             seeds: 1
             """, file: "lifecycle.yaml")
-        var options = CoordinatorOptions(folder: folder, execution: config.execution)
+        var options = CoordinatorOptions(folder: scratch.path, execution: config.execution)
         options.bind = "tcp://999.0.0.1:5555"
         let coordinator = Coordinator(config: config, options: options)
         await #expect(throws: (any Error).self) { _ = try await coordinator.run() }

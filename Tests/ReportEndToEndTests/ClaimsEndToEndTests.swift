@@ -1,18 +1,12 @@
 import Foundation
 import Report
+import StrataTesting
 import Testing
 
 /// End to end: the claims of a sweep store written from made-up events, as `strata claims` prints them and as
 /// the report's first section shows them in headless Chromium.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct ClaimsEndToEndTests {
-    /// A new folder for one test, removed when it ends.
-    static func folder() throws -> String {
-        let folder = NSTemporaryDirectory() + "strata-claims-\(getpid())-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     /// Appended to the report: after load, writes into `data-e2e` on `<html>` what the first section is and what
     /// its claims table holds.
     static let probe = """
@@ -42,11 +36,11 @@ struct ClaimsEndToEndTests {
     }
 
     @Test func claimsCommandPrintsOneJSONObjectPerClaimAndATableThatNamesTheBootstrap() throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try TemporaryFolder(prefix: "strata-claims")
+        let folder = scratch.path
         let sweep = try ClaimsSweep.make(in: folder)
 
-        let json = try Command.strata(["claims", sweep.out, "--json"], in: folder, timeout: 30)
+        let json = try Strata.run(["claims", sweep.out, "--json"], logs: folder, timeout: 30)
         try #require(json.status == 0, "strata claims --json: \(json.stderr)")
         let lines = json.stdout.split(separator: "\n")
         try #require(lines.count == 4, "\(lines.count) lines:\n\(json.stdout)")
@@ -70,19 +64,19 @@ struct ClaimsEndToEndTests {
             #expect((objects[i]["note"] as? String)?.contains("1 failed task") == true, "claim \(i + 1) note")
         }
 
-        let text = try Command.strata(["claims", sweep.out], in: folder, timeout: 30)
+        let text = try Strata.run(["claims", sweep.out], logs: folder, timeout: 30)
         try #require(text.status == 0, "strata claims: \(text.stderr)")
         #expect(text.stdout.contains("percentile-bootstrap") && text.stdout.contains("VERDICT"))
         #expect(text.stdout.contains("with double descent: 0.300 ± 0.000 (n = 3)"), "\(text.stdout)")
 
-        let missing = try Command.strata(["claims", folder + "/nowhere"], in: folder, timeout: 30)
+        let missing = try Strata.run(["claims", folder + "/nowhere"], logs: folder, timeout: 30)
         #expect(missing.status != 0 && missing.stderr.contains("strata.sqlite"), "\(missing.stderr)")
     }
 
     @Test func reportOpensWithTheClaimsTableInHeadlessChromium() throws {
         let chromium = try HeadlessChromium.installed()
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try TemporaryFolder(prefix: "strata-claims")
+        let folder = scratch.path
         let sweep = try ClaimsSweep.make(in: folder)
         let html = HTMLReport(model: try ReportModel.load(folder: sweep.out)).render()
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"),

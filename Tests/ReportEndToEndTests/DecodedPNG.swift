@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import StrataTesting
 
 /// An 8-bit RGB or RGBA PNG decoded to pixels: enough to tell a screenshot from a blank page.
 struct DecodedPNG {
@@ -14,26 +15,26 @@ struct DecodedPNG {
     init(_ data: Data) throws {
         let bytes = [UInt8](data)
         guard bytes.count > 8, bytes.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
-            throw TestFailure("not a PNG file (\(bytes.count) bytes)")
+            throw TestKitError("not a PNG file (\(bytes.count) bytes)")
         }
         func u32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
         var (offset, header, compressed) = (8, [UInt8](), [UInt8]())
         while offset + 8 <= bytes.count {
             let length = u32(offset)
             let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
-            guard offset + 12 + length <= bytes.count else { throw TestFailure("PNG chunk \(type) is truncated") }
+            guard offset + 12 + length <= bytes.count else { throw TestKitError("PNG chunk \(type) is truncated") }
             let body = bytes[offset + 8..<offset + 8 + length]
             if type == "IHDR" { header = Array(body) }
             if type == "IDAT" { compressed += body }
             if type == "IEND" { break }
             offset += 12 + length
         }
-        guard header.count == 13 else { throw TestFailure("PNG without IHDR") }
+        guard header.count == 13 else { throw TestKitError("PNG without IHDR") }
         width = header[0..<4].reduce(0) { $0 << 8 | Int($1) }
         height = header[4..<8].reduce(0) { $0 << 8 | Int($1) }
         let (depth, colorType, interlace) = (header[8], header[9], header[12])
         guard depth == 8, colorType == 2 || colorType == 6, interlace == 0 else {
-            throw TestFailure("PNG with bit depth \(depth), colour type \(colorType), interlace \(interlace): "
+            throw TestKitError("PNG with bit depth \(depth), colour type \(colorType), interlace \(interlace): "
                 + "not handled")
         }
         let bpp = colorType == 6 ? 4 : 3
@@ -44,7 +45,7 @@ struct DecodedPNG {
         let status = compressed.withUnsafeBufferPointer { input in
             uncompress(&raw, &size, input.baseAddress, uLong(input.count))
         }
-        guard status == Z_OK, Int(size) == raw.count else { throw TestFailure("PNG data does not inflate: \(status)") }
+        guard status == Z_OK, Int(size) == raw.count else { throw TestKitError("PNG data does not inflate: \(status)") }
         // Undo the per-row filters (PNG spec, section 9).
         var pixels = [UInt8](repeating: 0, count: stride * height)
         let height = height
@@ -75,7 +76,7 @@ struct DecodedPNG {
                 return nil
             }
         }
-        if let bad { throw TestFailure("PNG row \(bad) has an unknown filter") }
+        if let bad { throw TestKitError("PNG row \(bad) has an unknown filter") }
         self.pixels = pixels
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 import Sweep
 
 /// A small real sweep (cnn5 on synthetic images, sgd and adam, two workers), run once by `strata run`
@@ -46,15 +47,15 @@ struct FinishedSweep: Sendable {
         atexit { try? FileManager.default.removeItem(atPath: FinishedSweep.root) }
         let config = root + "/e2e.yaml"
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
-        let validate = try Command.strata(["validate", config], in: root, timeout: 20)
+        let validate = try Strata.run(["validate", config], logs: root, timeout: 20)
         guard validate.status == 0, validate.stdout.contains("2 task(s)") else {
-            throw TestFailure("strata validate: status \(validate.status)\n\(validate.stdout)\(validate.stderr)")
+            throw TestKitError("strata validate: status \(validate.status)\n\(validate.stdout)\(validate.stderr)")
         }
         let sweep = try SweepConfig.load(path: config)
         let out = root + "/sweep"
-        let run = try Command.strata(["run", config, "--workers", "2", "--out", out], in: root, timeout: 120)
+        let run = try Strata.run(["run", config, "--workers", "2", "--out", out], logs: root, timeout: 120)
         guard run.status == 0 else {
-            throw TestFailure("strata run: status \(run.status)\n\(run.stdout)\(run.stderr.suffix(4000))")
+            throw TestKitError("strata run: status \(run.status)\n\(run.stdout)\(run.stderr.suffix(4000))")
         }
         let spec = sweep.tasks[0].spec
         return FinishedSweep(folder: root, out: out, tasks: sweep.tasks, epochs: spec.epochs,

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTesting
 
 /// Debian's Chromium, run headless on a local HTML file: a screenshot, the DOM after load, and the
 /// page's console messages.
@@ -10,7 +11,7 @@ struct HeadlessChromium {
     /// The installed browser; fails with what to run when there is none.
     static func installed() throws -> HeadlessChromium {
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw TestFailure("""
+            throw TestKitError("""
                 chromium is not installed (looked for \(candidates.joined(separator: ", "))): run \
                 `scripts/install-deps --extra` (or `make test`, which does) to install it from Debian's packages
                 """)
@@ -32,14 +33,14 @@ struct HeadlessChromium {
         -> Load
     {
         let url = URL(fileURLWithPath: page).absoluteString
-        let result = try Command.run(executable, [
+        let result = try TestProcess.run(executable, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
             "--user-data-dir=\(folder)/chromium-profile", "--enable-logging=stderr", "--v=0",
             "--virtual-time-budget=5000", "--screenshot=\(screenshot)", "--window-size=\(width),\(height)",
             "--dump-dom", url,
-        ], in: folder, timeout: 60)
+        ], logs: folder, timeout: 60)
         guard result.status == 0 else {
-            throw TestFailure("chromium exited with status \(result.status):\n\(result.stderr.suffix(4000))")
+            throw TestKitError("chromium exited with status \(result.status):\n\(result.stderr.suffix(4000))")
         }
         let console = result.stderr.split(separator: "\n").map(String.init)
             .filter { $0.contains("CONSOLE") && $0.contains(url) }

@@ -1,6 +1,7 @@
 import Foundation
 import Report
 import Store
+import StrataTesting
 import Sweep
 import Testing
 
@@ -54,7 +55,7 @@ struct ReportEndToEndTests {
         let folder = sweep.folder + "/browser"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let reportPath = folder + "/report.html"
-        let report = try Command.strata(["report", sweep.out, "--out", reportPath], in: folder, timeout: 30)
+        let report = try Strata.run(["report", sweep.out, "--out", reportPath], logs: folder, timeout: 30)
         try #require(report.status == 0, "strata report failed: \(report.stderr)")
         let html = try String(contentsOfFile: reportPath, encoding: .utf8)
         #expect(!html.contains("partial-banner"), "a finished sweep is reported as partial")
@@ -97,7 +98,7 @@ struct ReportEndToEndTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for format in Export.Format.allCases {
             let arguments = ["export", sweep.out, "--format", format.rawValue, "--out", folder + "/" + format.rawValue]
-            let result = try Command.strata(arguments, in: folder, timeout: 30)
+            let result = try Strata.run(arguments, logs: folder, timeout: 30)
             try #require(result.status == 0, "strata export --format \(format): \(result.stderr)")
         }
         let ids = Set(sweep.tasks.map(\.id))
@@ -154,7 +155,7 @@ struct ReportEndToEndTests {
                             'max': float(a.max()) if a.size else None}
             print(json.dumps(out))
             """
-        let python = try Command.run("/usr/bin/python3", ["-c", script, folder + "/npy"], in: folder, timeout: 30)
+        let python = try TestProcess.run("/usr/bin/python3", ["-c", script, folder + "/npy"], logs: folder, timeout: 30)
         try #require(python.status == 0, """
             NumPy could not load the arrays (scripts/install-deps --extra installs python3-numpy):
             \(python.stderr)
@@ -191,9 +192,8 @@ struct ReportEndToEndTests {
     }
 
     @Test func reportOfHalfFinishedSweepMarksWhatIsMissing() throws {
-        let folder = FinishedSweep.root + "-half"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try TemporaryFolder(prefix: "strata-e2e-half")
+        let folder = scratch.path
         let config = folder + "/half.yaml"
         try FinishedSweep.yaml.replacingOccurrences(of: "name: e2e", with: "name: half")
             .replacingOccurrences(of: "optimizer: [sgd, adam]", with: "optimizer: [sgd, adam], width: [4, 6]")
@@ -201,15 +201,12 @@ struct ReportEndToEndTests {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let out = folder + "/sweep"
         // One worker: the tasks run one after another; stop everything once the first is done.
-        let run = try Command.start(Command.strata, ["run", config, "--workers", "1", "--out", out], in: folder)
-        defer {
-            Command.killTree(run.process.processIdentifier)
-            run.process.waitUntilExit()
-        }
+        let run = try Strata.start(["run", config, "--workers", "1", "--out", out], logs: folder)
+        defer { run.kill() }
         let deadline = Date().addingTimeInterval(60)
         let storePath = out + "/strata.sqlite"
         var opened: SweepStore?
-        while Date() < deadline && run.process.isRunning {
+        while Date() < deadline && run.isRunning {
             // Opened only once the coordinator has created it, and then kept.
             if opened == nil && FileManager.default.fileExists(atPath: storePath) {
                 opened = try? SweepStore(path: storePath)
@@ -217,8 +214,7 @@ struct ReportEndToEndTests {
             if let tasks = try? opened?.tasks(), tasks.contains(where: { $0.state == "done" }) { break }
             usleep(50_000)
         }
-        Command.killTree(run.process.processIdentifier)
-        run.process.waitUntilExit()
+        run.kill()
         let store = try #require(opened, "no store at \(storePath) after 60 s")
         let records = try store.tasks()
         try #require(records.count == 4)
@@ -226,7 +222,7 @@ struct ReportEndToEndTests {
         try #require(!done.isEmpty && done.count < records.count, "states when stopped: \(records.map(\.state))")
 
         let reportPath = folder + "/report.html"
-        let report = try Command.strata(["report", out, "--out", reportPath], in: folder, timeout: 30)
+        let report = try Strata.run(["report", out, "--out", reportPath], logs: folder, timeout: 30)
         try #require(report.status == 0, "strata report on a half-finished sweep: \(report.stderr)")
         let html = try String(contentsOfFile: reportPath, encoding: .utf8)
         #expect(html.contains("id=\"partial-banner\""), "no partial banner")
