@@ -18,7 +18,7 @@ extension CoordinatorLoop {
         var epochs: [String: Int] = [:]
         var gpu: Set<String> = []
         for task in owner.config.tasks {
-            for a in try store.attempts(task: task.id) where a.state == AttemptState.failed.rawValue { failures[task.id, default: 0] += 1 }
+            for a in try store.attempts(task: task.id) where a.state == .failed { failures[task.id, default: 0] += 1 }
             epochs[task.id] = task.spec.kind == .synthetic ? task.spec.synthetic.events : task.spec.epochs
             if task.spec.device.hasPrefix("cuda") { gpu.insert(task.id) }
         }
@@ -26,7 +26,7 @@ extension CoordinatorLoop {
                                   taskTimeout: owner.options.execution.taskTimeoutS, logger: logger)
         for record in try store.tasks() {
             var task = ScheduledTask(id: record.id, spec: Array(record.spec.utf8), label: record.label,
-                                     epochs: epochs[record.id] ?? 0, state: TaskState(rawValue: record.state) ?? .queued,
+                                     epochs: epochs[record.id] ?? 0, state: record.state,
                                      attempts: record.attempts)
             task.failures = failures[record.id] ?? 0
             task.lastSeq = sequences["\(record.id)#\(record.attempts)"] ?? 0

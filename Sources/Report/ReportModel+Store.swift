@@ -20,7 +20,7 @@ extension ReportModel {
         var tasks: [TaskReport] = []
         for (i, record) in records.enumerated() {
             let state: String
-            switch (record.state, record.outcome) {
+            switch (record.state.rawValue, record.outcome) {
             case ("done", "diverged"): state = "diverged"
             case ("done", _): state = "done"
             case ("failed", _): state = "failed"

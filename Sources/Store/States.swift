@@ -1,7 +1,7 @@
 import GRDB
 
 /// Where a task stands in the store's `task` table.
-public enum TaskState: String, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum TaskState: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
     /// Waiting for a worker.
     case queued
     /// Held by a worker under a lease.
@@ -13,7 +13,7 @@ public enum TaskState: String, Sendable, CaseIterable, DatabaseValueConvertible 
 }
 
 /// How one attempt (lease) of a task ended, in the store's `attempt` table.
-public enum AttemptState: String, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum AttemptState: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
     /// Still running on its worker.
     case running
     /// Finished the task.
@@ -27,7 +27,7 @@ public enum AttemptState: String, Sendable, CaseIterable, DatabaseValueConvertib
 }
 
 /// A worker's standing in the store's `worker` table.
-public enum WorkerStatus: String, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum WorkerStatus: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
     /// Connected and given tasks.
     case up
     /// Connected but given no task: its last tasks failed in a row (`execution.quarantine_after`).

@@ -28,8 +28,7 @@ extension SweepStore {
         public var host: String?
         public var slots: Int?
         public var device: String?
-        /// `up`, `quarantined`, `dead` or `gone`.
-        public var state: String
+        public var state: WorkerStatus
         public var done: Int
         public var failed: Int
         public var lastSeen: Double?
@@ -42,7 +41,7 @@ extension SweepStore {
                 SELECT id, host, slots, device, state, done, failed, last_seen FROM worker ORDER BY first_seen, id
                 """).map {
                 WorkerRecord(id: $0["id"], host: $0["host"], slots: $0["slots"], device: $0["device"],
-                             state: $0["state"] ?? "?", done: $0["done"], failed: $0["failed"], lastSeen: $0["last_seen"])
+                             state: $0["state"] ?? .gone, done: $0["done"], failed: $0["failed"], lastSeen: $0["last_seen"])
             }
         }
     }
@@ -66,7 +65,7 @@ extension SweepStore {
     }
 
     /// Attempts of a task: (attempt, worker, state, reason).
-    public func attempts(task: String) throws -> [(attempt: Int, worker: String, state: String, reason: String?)] {
+    public func attempts(task: String) throws -> [(attempt: Int, worker: String, state: AttemptState, reason: String?)] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT attempt, worker, state, reason FROM attempt WHERE task = ? ORDER BY attempt",
                              arguments: [task]).map { ($0["attempt"], $0["worker"], $0["state"], $0["reason"]) }
@@ -74,7 +73,7 @@ extension SweepStore {
     }
 
     /// The attempts run by `worker`, oldest first.
-    public func attempts(worker: String) throws -> [(task: String, attempt: Int, state: String)] {
+    public func attempts(worker: String) throws -> [(task: String, attempt: Int, state: AttemptState)] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT task, attempt, state FROM attempt WHERE worker = ? ORDER BY started",
                              arguments: [worker]).map { ($0["task"], $0["attempt"], $0["state"]) }

@@ -7,8 +7,7 @@ public struct TaskRecord: FetchableRecord, Decodable, Sendable, Equatable {
     public var ord: Int
     public var label: String
     public var spec: String
-    /// `queued`, `leased`, `done` or `failed`.
-    public var state: String
+    public var state: TaskState
     /// `done` or `diverged` for a finished task.
     public var outcome: String?
     public var attempts: Int

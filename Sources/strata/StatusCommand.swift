@@ -69,7 +69,7 @@ struct StatusCommand: AsyncParsableCommand {
         let store = try SweepStore(path: path)
         let now = Date().timeIntervalSince1970
         let workers = try store.workers().map { w in
-            StatusBody.Worker(id: w.id, host: w.host ?? "", slots: w.slots ?? 0, state: w.state,
+            StatusBody.Worker(id: w.id, host: w.host ?? "", slots: w.slots ?? 0, state: w.state.rawValue,
                               lastSeenMs: w.lastSeen.map { Int((now - $0) * 1000) }, done: w.done, failed: w.failed,
                               running: [])
         }
@@ -89,7 +89,7 @@ struct StatusCommand: AsyncParsableCommand {
             let rows = workers.map { [$0.id, $0.host, $0.state, String($0.done), String($0.failed)] }
             StatusText.table(header: ["WORKER", "HOST", "STATE", "DONE", "FAILED"], rows: rows).forEach { print($0) }
         }
-        let failed = try store.tasks().filter { $0.state == TaskState.failed.rawValue }
+        let failed = try store.tasks().filter { $0.state == .failed }
             .map { (id: $0.id, label: $0.label, reason: $0.reason ?? "no reason recorded") }
         StatusText.failures(failed).forEach { print($0) }
     }

@@ -66,7 +66,7 @@ struct AcrossMachinesTests {
         }
         #expect(try store.workers().isEmpty)
         #expect(try store.eventCount() == 0)
-        #expect(try store.tasks().allSatisfy { $0.state == "queued" && $0.attempts == 0 })
+        #expect(try store.tasks().allSatisfy { $0.state == .queued && $0.attempts == 0 })
         #expect(h.log("coordinator").contains("refused a CURVE client"), "\(h.log("coordinator"))")
 
         // A worker key added while the coordinator runs is admitted without a restart.
@@ -137,8 +137,8 @@ struct AcrossMachinesTests {
                     log: "successor")
         #expect(try coordinator.exitStatus(within: 120) == 0, "\(h.log("coordinator"))")
         let record = try #require(try store.tasks().first)
-        #expect(record.state == "done" && record.resultAttempt == 2, "\(record.state) \(record.reason ?? "")")
-        #expect(try store.attempts(task: task).map(\.state) == ["returned", "done"])
+        #expect(record.state == .done && record.resultAttempt == 2, "\(record.state) \(record.reason ?? "")")
+        #expect(try store.attempts(task: task).map(\.state) == [.returned, .done])
         // The finishing attempt carries the whole history: every epoch once, every CKA row.
         let epochs = try store.count(sql: "SELECT count(DISTINCT epoch) FROM metric WHERE task = ? AND attempt = 2 AND name = 'train_loss'", arguments: [task])
         let epochRows = try store.count(sql: "SELECT count(*) FROM metric WHERE task = ? AND attempt = 2 AND name = 'train_loss'", arguments: [task])
@@ -167,9 +167,9 @@ struct AcrossMachinesTests {
         let store = try h.store()
         let gpuTask = try #require(try store.tasks().first { $0.label.hasPrefix("width=2") }?.id)
         try h.worker("cpu-worker", slots: 2)
-        try h.wait(30, "the CPU tasks to finish") { try store.tasks().filter { $0.state == "done" }.count == 2 }
+        try h.wait(30, "the CPU tasks to finish") { try store.tasks().filter { $0.state == .done }.count == 2 }
         usleep(500_000)
-        #expect(try store.tasks().first { $0.id == gpuTask }?.state == "queued")
+        #expect(try store.tasks().first { $0.id == gpuTask }?.state == .queued)
         // A (raw) worker announcing a CUDA device gets it.
         let context = ZMQContext()
         let gpu = try ZMQSocket(context, .dealer)
@@ -222,7 +222,7 @@ struct AcrossMachinesTests {
         // Partition: wait until h1 is streaming a task, then cut its link.
         var victim: (task: String, attempt: Int)?
         try h.wait(30, "h1 to stream events") {
-            let rows = try store.attempts(worker: "h1").filter { $0.state == "running" }
+            let rows = try store.attempts(worker: "h1").filter { $0.state == .running }
             guard let a = rows.first else { return false }
             let events = try store.count(sql: "SELECT count(*) FROM event WHERE task = ? AND attempt = ?",
                                          arguments: [a.task, a.attempt])
@@ -231,10 +231,10 @@ struct AcrossMachinesTests {
         }
         let (task, attempt) = try #require(victim)
         try network.cut(1)
-        try h.wait(60, "every task done") { try store.tasks().allSatisfy { $0.state == "done" } }
+        try h.wait(60, "every task done") { try store.tasks().allSatisfy { $0.state == .done } }
         let result = try #require(try store.tasks().first { $0.id == task })
         #expect(result.resultAttempt != attempt)
-        #expect(try store.attempts(task: task).first { $0.attempt == attempt }?.state == "failed")
+        #expect(try store.attempts(task: task).first { $0.attempt == attempt }?.state == .failed)
         let storedBeforeHeal = try store.count(sql: "SELECT count(*) FROM event WHERE task = ? AND attempt = ?",
                                                arguments: [task, attempt])
         // The link comes back: h1 reconnects, and its late results of the taken-away lease are fenced.
@@ -251,8 +251,8 @@ struct AcrossMachinesTests {
         #expect(hosts >= 1)
         #expect(h.log("coordinator").contains("h1 silent"))
         // The preempted lease came back without a retry charge; the cut-off one counts as a failed attempt.
-        #expect(try store.attempts(worker: "h2").filter { $0.state == "returned" }.count == 1)
-        #expect(try store.tasks().allSatisfy { $0.state == "done" })
+        #expect(try store.attempts(worker: "h2").filter { $0.state == .returned }.count == 1)
+        #expect(try store.tasks().allSatisfy { $0.state == .done })
         #expect(try store.count(sql: "SELECT count(*) FROM attempt WHERE worker = 'h2b' AND state = 'done'") >= 1)
     }
 }

@@ -25,7 +25,7 @@ struct FaultToleranceTests {
     /// Every done task has epochs 1…events exactly once in its result attempt, and its events stored once.
     static func expectCompleteResults(_ store: SweepStore, events: Int) throws {
         for task in try store.tasks() {
-            #expect(task.state == "done", "\(task.id): \(task.state) \(task.reason ?? "")")
+            #expect(task.state == .done, "\(task.id): \(task.state) \(task.reason ?? "")")
             let attempt = task.resultAttempt ?? -1
             let rows = try store.count(sql: "SELECT count(*) FROM metric WHERE task = ? AND attempt = ? AND name = 'train_loss'",
                                        arguments: [task.id, attempt])
@@ -74,7 +74,7 @@ struct FaultToleranceTests {
         #expect(try coordinator.exitStatus(within: 60) == 1, "\(h.log("coordinator"))")
         let store = try h.store()
         let task = try #require(try store.tasks().first)
-        #expect(task.state == "failed")
+        #expect(task.state == .failed)
         #expect(task.reason?.contains("invalid task spec (not retried)") == true, "\(task.reason ?? "")")
         #expect(task.reason?.contains("at least 4 examples") == true, "\(task.reason ?? "")")
         #expect(try store.attempts(task: task.id).count == 1)
@@ -129,7 +129,7 @@ struct FaultToleranceTests {
         coordinator.crash()
         // Everything committed (a superset of everything acknowledged) before the crash.
         let before = try store.count(sql: "SELECT count(*) FROM event")
-        let doneBefore = try store.tasks().filter { $0.state == "done" }
+        let doneBefore = try store.tasks().filter { $0.state == .done }
         coordinator = try h.coordinator(config, log: "coordinator2")
         #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator2"))")
         try Self.expectCompleteResults(store, events: 8)
@@ -160,12 +160,12 @@ struct FaultToleranceTests {
         #expect(try coordinator.exitStatus(within: 60) == 1, "\(h.log("coordinator"))")
         let store = try h.store()
         let tasks = try store.tasks()
-        #expect(tasks.first { $0.label == "width=1" }?.state == "done")
+        #expect(tasks.first { $0.label == "width=1" }?.state == .done)
         let crashed = try #require(tasks.first { $0.label.hasPrefix("width=2 ") })
-        #expect(crashed.state == "failed" && crashed.attempts == 2)
+        #expect(crashed.state == .failed && crashed.attempts == 2)
         #expect(crashed.reason?.contains("killed by signal 6") == true, "\(crashed.reason ?? "")")
         let hung = try #require(tasks.first { $0.label.hasPrefix("width=3 ") })
-        #expect(hung.state == "failed" && hung.attempts == 2)
+        #expect(hung.state == .failed && hung.attempts == 2)
         #expect(hung.reason?.contains("timeout") == true, "\(hung.reason ?? "")")
         // The worker survived every failure and left on the coordinator's BYE.
         #expect(try worker.exitStatus(within: 10) == 0)
@@ -260,6 +260,6 @@ struct FaultToleranceTests {
         #expect(s.workers.map(\.id) == ["w"])
         #expect(s.workers.first?.running.first?.epochs == 10)
         #expect(try coordinator.exitStatus(within: 60) == 0, "\(h.log("coordinator"))")
-        #expect(try h.store().workers().map(\.state) == ["gone"])
+        #expect(try h.store().workers().map(\.state) == [.gone])
     }
 }

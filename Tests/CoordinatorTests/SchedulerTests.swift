@@ -85,7 +85,7 @@ struct SchedulerTests {
         try f.store.transaction { try f.scheduler.finish(grant.task, attempt: grant.attempt, worker: "w", $0) }
         #expect(try f.scheduler.admit(lease, from: "w", first: 4) == .acknowledge(4), "a replay after DONE")
         #expect(f.scheduler.unfinished == 0 && f.scheduler.finishedHere == 1)
-        #expect(try f.store.tasks().first?.state == "done")
+        #expect(try f.store.tasks().first?.state == .done)
     }
 
     @Test func aFailedTaskIsRetriedThenFailedForGoodAsPoisonWhenSeveralWorkersFailedIt() throws {
@@ -120,7 +120,7 @@ struct SchedulerTests {
         }
         #expect(f.scheduler.workers["a"]!.quarantined)
         #expect(f.scheduler.stalled && f.scheduler.assign(now: Date()).isEmpty)
-        #expect(try f.store.workers().first?.state == "quarantined")
+        #expect(try f.store.workers().first?.state == .quarantined)
         _ = try f.join("b")
         #expect(!f.scheduler.stalled)
         #expect(try f.assign().map(\.worker) == ["b"])
@@ -149,8 +149,8 @@ struct SchedulerTests {
         }
         #expect(f.state(left) == .queued && f.scheduler.tasks[left]!.failures == 0)
         #expect(f.state(dead) == .failed, "no retries: the death of its worker fails it")
-        #expect(try f.store.attempts(task: left).map(\.state) == ["returned"])
-        #expect(try f.store.workers().map(\.state).sorted() == ["dead", "gone"])
+        #expect(try f.store.attempts(task: left).map(\.state) == [.returned])
+        #expect(try f.store.workers().map(\.state.rawValue).sorted() == ["dead", "gone"])
     }
 
     @Test func readyRequeuesLostLeasesAdoptsRunningOnesAndCancelsTakenOnes() throws {

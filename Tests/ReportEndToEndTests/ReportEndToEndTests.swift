@@ -211,14 +211,14 @@ struct ReportEndToEndTests {
             if opened == nil && FileManager.default.fileExists(atPath: storePath) {
                 opened = try? SweepStore(path: storePath)
             }
-            if let tasks = try? opened?.tasks(), tasks.contains(where: { $0.state == "done" }) { break }
+            if let tasks = try? opened?.tasks(), tasks.contains(where: { $0.state == .done }) { break }
             usleep(50_000)
         }
         run.kill()
         let store = try #require(opened, "no store at \(storePath) after 60 s")
         let records = try store.tasks()
         try #require(records.count == 4)
-        let done = records.filter { $0.state == "done" }
+        let done = records.filter { $0.state == .done }
         try #require(!done.isEmpty && done.count < records.count, "states when stopped: \(records.map(\.state))")
 
         let reportPath = folder + "/report.html"
@@ -230,7 +230,7 @@ struct ReportEndToEndTests {
         for record in records {
             let section = try #require(Self.section(of: record.id, in: html), "no section for task \(record.id)")
             let events = try store.eventBodies(task: record.id)
-            if record.state == "done" {
+            if record.state == .done {
                 #expect(section.contains("pill done") && section.contains("class=\"heatmap\""),
                         "done task \(record.id)")
                 #expect(!section.contains("No results yet"))

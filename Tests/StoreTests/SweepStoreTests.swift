@@ -32,7 +32,7 @@ import Testing
         #expect(try store.eventCount() == 1)
         #expect(try store.metrics(task: task).count == 10)
         #expect(try store.requeueLeased() == 1)
-        #expect(try store.tasks().first { $0.id == task }?.state == "queued")
+        #expect(try store.tasks().first { $0.id == task }?.state == .queued)
         #expect(try store.lastSequences()["\(task)#1"] == 1)
     }
 
