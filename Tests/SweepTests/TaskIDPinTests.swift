@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+@testable import Sweep
 import Testing
 
 /// Task ids are hashes of the canonical spec: a sweep resumes by finding its tasks' ids in the store, so the same
@@ -120,5 +120,42 @@ import Testing
         #expect(sweep.tasks.count == 8)
         #expect(sweep.tasks.prefix(2).map(\.id) == ["t00d99174416170eb", "t00b09174413e6bd7"])
         #expect(try Self.digest(sweep) == "2867dd2659b901d3")
+    }
+
+    /// Every key a config may set has a typed setter, and it gives what decoding the value as JSON gives.
+    @Test func typedSettersAgreeWithJSON() throws {
+        let keys = ConfigParser.taskTypes.filter { $0.value != .block }.map(\.key)
+            + ConfigParser.measureTypes.keys.map { "measure.\($0)" }
+            + ConfigParser.syntheticTypes.keys.map { "synthetic.\($0)" }
+        let samples: [ValueType: [Any]] = [
+            .int: [0, 7, -3], .double: [0.0, 0.1, 1e-05, 3.0, 0.30000000000000004], .bool: [true, false],
+            .intList: [[Int](), [0, 5, 9]], .stringList: [["rbf", "linear"]],
+        ]
+        for key in keys.sorted() {
+            let type = try #require(ConfigParser(file: "").type(of: key))
+            let values: [Any] = key == "kind" ? ["synthetic", "train"] : key == "augment" ? ["on", "off"]
+                : samples[type] ?? ["some text/with \"quotes\""]
+            for value in values {
+                var typed = TaskSpec.defaults
+                let assigned = typed.assign(key, value)
+                #expect(assigned, "no setter for \(key)")
+                var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TaskSpec.defaults))
+                    as! [String: Any]
+                let parts = key.split(separator: ".").map(String.init)
+                if parts.count == 2 {
+                    var block = object[parts[0]] as! [String: Any]
+                    block[parts[1]] = value
+                    object[parts[0]] = block
+                } else {
+                    object[key] = value
+                }
+                let decoded = try JSONDecoder().decode(TaskSpec.self,
+                                                       from: JSONSerialization.data(withJSONObject: object))
+                #expect(typed == decoded, "\(key) = \(value)")
+            }
+        }
+        var spec = TaskSpec.defaults
+        let refused = [spec.assign("epochs", "ten"), spec.assign("kind", "other"), spec.assign("nope", 1)]
+        #expect(refused == [false, false, false])
     }
 }
