@@ -40,15 +40,19 @@ let package = Package(
                 .unsafeFlags(torchLinkFlags),
             ]
         ),
-        .target(name: "Torch", dependencies: ["CTorch"]),
+        // SplitMix64: host-side seeded choices, without libtorch (Torch re-exports it).
+        .target(name: "SeededRandom"),
+        .target(name: "Torch", dependencies: ["CTorch", "SeededRandom"]),
         .target(name: "FlatJSON"),
         .target(name: "Sweep", dependencies: ["FlatJSON", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Dynamics", dependencies: ["Torch"]),
+        // The scores, similarity rows and .npy arrays need no libtorch (Dynamics re-exports them).
+        .target(name: "DynamicsCore"),
+        .target(name: "Dynamics", dependencies: ["DynamicsCore", "Torch"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
-        .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),
+        .target(name: "Report", dependencies: ["Sweep", "Store", "DynamicsCore", "SeededRandom", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Threads"),
         .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", "Threads",
