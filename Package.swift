@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "Dynamics", targets: ["Dynamics"]),
         .executable(name: "strata", targets: ["strata"]),
+        .executable(name: "strata-train", targets: ["strata-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,13 +70,24 @@ let package = Package(
         ),
         .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep",
                                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "CommandSupport", dependencies: [
+            "Sweep", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Two executables, built together: `strata` (coordinator, worker, report, …) does not link libtorch and
+        // forwards `train` and `info` to `strata-train` beside it (execv); workers start `strata-train` per task.
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models", "Dynamics", "Report", "Wire", "Threads", "Store",
-                "Coordinator", "Worker",
+                "Sweep", "Report", "Wire", "Threads", "Store", "Coordinator", "Worker", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "strata-train",
+            dependencies: [
+                "Sweep", "Torch", "Training", "Threads", "Worker", "CommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
