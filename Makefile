@@ -13,7 +13,8 @@ all: build
 deps:
 	@scripts/install-deps
 
-## build: release build of the strata executable
+## build: release build of every executable: strata and strata-train (the libtorch engine that strata hands
+## `train` and `info` to, and that workers start for each task), side by side in .build/release/
 build: deps
 	$(SWIFT) build -c release
 
@@ -24,7 +25,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-## run: the default sweep end to end (coordinator + local workers + report)
+## run: the default sweep end to end (coordinator + local workers, whose tasks run in strata-train, + report)
 run: build
 	.build/release/strata run $(CONFIG) --workers $(WORKERS)
 

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "Dynamics", targets: ["Dynamics"]),
         .executable(name: "strata", targets: ["strata"]),
+        .executable(name: "strata-train", targets: ["strata-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,15 +41,19 @@ let package = Package(
                 .unsafeFlags(torchLinkFlags),
             ]
         ),
-        .target(name: "Torch", dependencies: ["CTorch"]),
+        // SplitMix64: host-side seeded choices, without libtorch (Torch re-exports it).
+        .target(name: "SeededRandom"),
+        .target(name: "Torch", dependencies: ["CTorch", "SeededRandom"]),
         .target(name: "FlatJSON"),
         .target(name: "Sweep", dependencies: ["FlatJSON", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Dynamics", dependencies: ["Torch"]),
+        // The scores, similarity rows and .npy arrays need no libtorch (Dynamics re-exports them).
+        .target(name: "DynamicsCore"),
+        .target(name: "Dynamics", dependencies: ["DynamicsCore", "Torch"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib", "Sweep"]),
         .target(name: "Models", dependencies: ["Torch"]),
         .target(name: "Training", dependencies: ["Torch", "Models", "Datasets", "Dynamics", "Sweep"]),
-        .target(name: "Report", dependencies: ["Sweep", "Store", "Dynamics", "Torch", "CZlib"]),
+        .target(name: "Report", dependencies: ["Sweep", "Store", "DynamicsCore", "SeededRandom", "CZlib"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Threads"),
         .target(name: "Wire", dependencies: ["CZeroMQ", "FlatJSON", "Threads", "Sweep",
@@ -65,13 +70,24 @@ let package = Package(
         ),
         .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep",
                                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "CommandSupport", dependencies: [
+            "Sweep", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Two executables, built together: `strata` (coordinator, worker, report, …) does not link libtorch and
+        // forwards `train` and `info` to `strata-train` beside it (execv); workers start `strata-train` per task.
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Torch", "Training", "Datasets", "Models", "Dynamics", "Report", "Wire", "Threads", "Store",
-                "Coordinator", "Worker",
+                "Sweep", "Report", "Wire", "Threads", "Store", "Coordinator", "Worker", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "strata-train",
+            dependencies: [
+                "Sweep", "Torch", "Training", "Threads", "Worker", "CommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -5,9 +5,9 @@
 # With `curve` as the fifth argument, event ingestion runs a second time with CURVE keys on
 # (encryption and the ZAP allow-list), for the cost of security against the plain run before it.
 #
-# The workers start first and wait for the coordinator (every `strata` process spends ~0.6 s of
-# CPU in libtorch's static initialisers), so that start-up does not compete with the sweep on a
-# 2-core machine. Two figures per run:
+# The workers start first and wait for the coordinator (each asks strata-train, which loads libtorch,
+# for its devices as it starts), so that start-up does not compete with the sweep on a 2-core machine.
+# Two figures per run:
 #   in-sweep  tasks (events) stored / (last attempt ended - first attempt started), read from the store
 #   wall      the same count / wall time of the coordinator process, start-up and config expansion included
 # and the coordinator's CPU time (user + system, start-up included).

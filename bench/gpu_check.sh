@@ -7,9 +7,10 @@
 #   bench/gpu_check.sh bundle [TORCH_VERSION]
 #       Here, with the Swift toolchain: builds Strata against the libtorch of PyTorch TORCH_VERSION (default
 #       2.11.0, the GPU machine's; its wheel's headers and CPU libraries, fetched with pip into
-#       .deps/libtorch-VERSION), with Swift's runtime linked statically, into bench/out/gpu/ together with
-#       the shared libraries it needs beyond glibc, libstdc++ and libtorch (ZeroMQ and its dependencies,
-#       SQLite, zlib). libtorch itself comes from the GPU machine's PyTorch at run time.
+#       .deps/libtorch-VERSION), with Swift's runtime linked statically, into bench/out/gpu/: both
+#       executables (strata, and strata-train, the engine that `strata train` and `strata info` hand over
+#       to), together with the shared libraries they need beyond glibc, libstdc++ and libtorch (ZeroMQ and
+#       its dependencies, SQLite, zlib). libtorch itself comes from the GPU machine's PyTorch at run time.
 #
 #   bench/gpu_check.sh run [OUTDIR]
 #       There (bench/out/gpu carried along): points the loader at python3's torch/lib and its nvidia/*/lib
@@ -45,20 +46,26 @@ bundle)
         mv "$lt.partial/torch" "$lt"
         rmdir "$lt.partial"
     fi
-    LIBTORCH="$lt" swift build -c release --product strata --scratch-path "$root/.build-gpu" --static-swift-stdlib
+    for product in strata strata-train; do
+        LIBTORCH="$lt" swift build -c release --product "$product" --scratch-path "$root/.build-gpu" \
+            --static-swift-stdlib
+    done
     rm -rf "$bundle"
     mkdir -p "$bundle/lib"
-    # Compressed: the upload to a borrowed machine is small (64 MiB with the whole working tree).
-    cp "$root/.build-gpu/release/strata" "$bundle/strata"
-    strip "$bundle/strata"
-    xz -T0 -6 "$bundle/strata"
     # Libraries beyond glibc, the C++ runtime and libtorch (which the GPU machine's PyTorch provides).
-    ldd "$bundle/strata" | awk '/=> \// { print $1, $3 }' | while read -r name path; do
+    ldd "$root/.build-gpu/release/strata" "$root/.build-gpu/release/strata-train" \
+        | awk '/=> \// { print $1, $3 }' | sort -u | while read -r name path; do
         case "$name" in
         libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|libresolv.so*|ld-linux*|libstdc++*|libgcc_s*) ;;
         libtorch*|libc10*|libgomp*) ;;
         *) cp -L "$path" "$bundle/lib/$name" ;;
         esac
+    done
+    # Compressed: the upload to a borrowed machine is small (64 MiB with the whole working tree).
+    for product in strata strata-train; do
+        cp "$root/.build-gpu/release/$product" "$bundle/$product"
+        strip "$bundle/$product"
+        xz -T0 -6 "$bundle/$product"
     done
     echo "$version" > "$bundle/TORCH_VERSION"
     du -sh "$bundle"
@@ -69,13 +76,18 @@ run)
     out="${2:-${OUT:-$root/bench/out/gpu-results}}"
     mkdir -p "$out"
     device="${STRATA_GPU_CHECK_DEVICE:-cuda}"
-    [[ -f "$bundle/strata.xz" ]] || { echo "gpu_check: no $bundle/strata.xz: run 'bench/gpu_check.sh bundle' first" >&2; exit 1; }
+    for product in strata strata-train; do
+        [[ -f "$bundle/$product.xz" ]] || { echo "gpu_check: no $bundle/$product.xz: run 'bench/gpu_check.sh bundle' first" >&2; exit 1; }
+    done
     python="${STRATA_PYTHON:-python3}"
+    # Both executables in one folder: strata hands `train` and `info` over to the strata-train beside it.
     bin="$(mktemp -d)"
     strata="$bin/strata"
-    "$python" -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
-        "$bundle/strata.xz" "$strata"
-    chmod +x "$strata"
+    for product in strata strata-train; do
+        "$python" -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
+            "$bundle/$product.xz" "$bin/$product"
+        chmod +x "$bin/$product"
+    done
     # libtorch: the Python's own (STRATA_GPU_CHECK_TORCHLIB names another folder, for a dry run here).
     torchlib="${STRATA_GPU_CHECK_TORCHLIB:-$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')}"
     nvlibs="$("$python" - <<'PY'

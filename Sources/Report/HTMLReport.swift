@@ -1,4 +1,4 @@
-import Dynamics
+import DynamicsCore
 import Foundation
 import Sweep
 

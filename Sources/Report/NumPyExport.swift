@@ -1,4 +1,4 @@
-import Dynamics
+import DynamicsCore
 import Foundation
 
 /// The `.npy` part of `strata export`: per task, its similarity matrices and label images.

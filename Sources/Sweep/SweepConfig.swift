@@ -302,20 +302,16 @@ struct ConfigParser {
         }
         expand(grid.map { ($0.key, $0.values) }, [])
 
-        let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TaskSpec.defaults)) as! [String: Any]
+        // Every point starts from the defaults with the fixed keys set, then its own values (the last wins).
+        var start = TaskSpec.defaults
+        try assign(fixed, to: &start, root)
         var tasks: [PlannedTask] = []
+        tasks.reserveCapacity(combos.count)
         var seen: [String: String] = [:]
         var axes: [String] = []
         for combo in combos {
-            var object = base
-            for a in fixed + combo { assign(&object, a.key, a.value) }
-            let data = try JSONSerialization.data(withJSONObject: object)
-            let spec: TaskSpec
-            do {
-                spec = try JSONDecoder().decode(TaskSpec.self, from: data)
-            } catch {
-                throw self.error(root, "", "the resolved task does not decode: \(error)")
-            }
+            var spec = start
+            try assign(combo, to: &spec, root)
             let label = combo.map { "\($0.key)=\($0.text)" }.joined(separator: " ")
             for a in combo where !axes.contains(a.key) { axes.append(a.key) }
             let task = try PlannedTask(spec: spec, label: label)
@@ -341,14 +337,10 @@ struct ConfigParser {
         }
     }
 
-    func assign(_ object: inout [String: Any], _ key: String, _ value: Any) {
-        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-        if parts.count == 2 {
-            var block = object[parts[0]] as? [String: Any] ?? [:]
-            block[parts[1]] = value
-            object[parts[0]] = block
-        } else {
-            object[key] = value
+    /// Sets each assignment on `spec` in order (typed setters: no JSON round trip per grid point).
+    func assign(_ assignments: [Assignment], to spec: inout TaskSpec, _ root: Node) throws {
+        for a in assignments where !spec.assign(a.key, a.value) {
+            throw error(root, a.key, "the resolved task does not decode: '\(a.text)' is not a value of \(a.key)")
         }
     }
 

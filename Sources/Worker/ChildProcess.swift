@@ -61,11 +61,11 @@ public final class ChildProcess {
         }
     }
 
-    /// The exit status if the child has ended: "exited N" or "killed by signal N".
-    /// The exit status of `strata train --spec-json` for a task whose spec cannot work on any machine (65,
-    /// `EX_DATAERR`): the worker reports such a failure as not retryable.
+    /// The exit status of `strata-train train --spec-json` (what `strata train` runs) for a task whose spec
+    /// cannot work on any machine (65, `EX_DATAERR`): the worker reports such a failure as not retryable.
     public static let invalidSpecStatus: Int32 = 65
 
+    /// The exit status if the child has ended: "exited N" or "killed by signal N".
     func reap(block: Bool) -> (code: Int32, description: String)? {
         var status: Int32 = 0
         let rc = waitpid(pid, &status, block ? 0 : WNOHANG)

@@ -298,7 +298,7 @@ final class WorkerLoop {
         }
     }
 
-    /// The `strata train` command line of a lease: the spec with this worker's threads (when the
+    /// The `strata-train train` command line of a lease: the spec with this worker's threads (when the
     /// task leaves them to the worker) and device (when the task says `auto`), and the task's
     /// checkpoint folder under the shared checkpoint directory.
     func arguments(_ lease: Lease, specJSON: [UInt8]) throws -> [String] {

@@ -11,7 +11,8 @@ public struct WorkerOptions: Sendable {
     public var threads: Int = 1
     /// `cpu`, `cuda` or `auto`.
     public var device: String = "cpu"
-    /// The `strata` executable that runs `strata train` for each task.
+    /// The engine executable (`strata-train`, beside `strata`) that a worker starts with `train --spec-json …`
+    /// for each task.
     public var executable: String
     /// Run synthetic tasks inside this process (benchmarks: measures the coordinator, not fork).
     public var inProcess: Bool = false
@@ -23,7 +24,8 @@ public struct WorkerOptions: Sendable {
     /// A stable name; default `<host>-<pid>-<random>`.
     public var id: String
 
-    public init(endpoint: String, executable: String = WorkerOptions.currentExecutable()) {
+    public init(endpoint: String,
+                executable: String = TrainingEngine.path(beside: WorkerOptions.currentExecutable())) {
         self.endpoint = endpoint
         self.executable = executable
         let host = ProcessInfo.processInfo.hostName

@@ -1,7 +1,6 @@
 import ArgumentParser
 
-/// The `strata` command line.
-@main
+/// The `strata` command line (`Entry` starts it).
 struct Strata: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",

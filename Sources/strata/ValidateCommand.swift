@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Sweep
 
@@ -27,16 +28,6 @@ struct ValidateCommand: ParsableCommand {
         }
         print("sweep '\(sweep.name)': \(sweep.tasks.count) task(s) over \(sweep.axes.joined(separator: " × "))")
         for task in sweep.tasks { print("\(task.id)  \(task.label)") }
-    }
-}
-
-/// Loads a config, printing a config error on stderr and exiting non-zero.
-func loadConfig(_ path: String) throws -> SweepConfig {
-    do {
-        return try SweepConfig.load(path: path)
-    } catch let error as ConfigError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(2)
     }
 }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
-import Torch
 import Wire
 import Worker
 
@@ -38,18 +38,27 @@ struct WorkerCommand: AsyncParsableCommand {
         guard ["cpu", "cuda", "auto"].contains(device) || device.hasPrefix("cuda:") else {
             throw ValidationError("--device must be cpu, cuda, cuda:N or auto")
         }
+        // Tasks run in strata-train, beside this executable; this process never loads libtorch.
+        let engine: String
+        do { engine = try TrainingEngine.locate() } catch { throw CommandError("\(error)") }
         let resolved: String
-        switch device {
-        case "auto": resolved = Runtime.cudaAvailable ? "cuda" : "cpu"
-        case "cpu": resolved = "cpu"
-        default:
-            guard Runtime.cudaAvailable else {
-                throw CommandError("--device \(device): this libtorch has no CUDA or sees no GPU; use --device cpu, or "
-                                   + "build against a CUDA libtorch (LIBTORCH=…, docs/ENGINE.md)")
+        if device == "cpu" {
+            resolved = "cpu"
+        } else {
+            // Which devices libtorch sees: asked of the engine once, as the worker starts.
+            let info: EngineInfo
+            do { info = try TrainingEngine.info(engine: engine) } catch { throw CommandError("\(error)") }
+            if device == "auto" {
+                resolved = info.cudaAvailable ? "cuda" : "cpu"
+            } else {
+                guard info.cudaAvailable else {
+                    throw CommandError("--device \(device): this libtorch has no CUDA or sees no GPU (\(info.cudaStatus)); "
+                                       + "use --device cpu, or build against a CUDA libtorch (LIBTORCH=…, docs/ENGINE.md)")
+                }
+                resolved = device
             }
-            resolved = device
         }
-        var options = WorkerOptions(endpoint: connect)
+        var options = WorkerOptions(endpoint: connect, executable: engine)
         options.keys = try reportingKeyErrors { try keys.map(WorkerKeys.load) }
         if let checkpointDir {
             try FileManager.default.createDirectory(atPath: checkpointDir, withIntermediateDirectories: true)

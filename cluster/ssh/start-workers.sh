@@ -15,7 +15,8 @@ options:
   --connect ADDR         the coordinator's endpoint as the hosts reach it (required)
   --keys DIR             the folder made by `strata keys generate` (default keys)
   --per-host N           workers per host when the hosts file gives no number (default 1)
-  --strata PATH          the strata executable on the hosts (default strata, found on PATH)
+  --strata PATH          the strata executable on the hosts, with strata-train beside it
+                         (default strata, found on PATH)
   --remote-dir DIR       folder on the hosts for keys, logs and pids (default .strata-workers,
                          relative to the remote home)
   --state DIR            local folder recording what was started (default .strata-ssh)

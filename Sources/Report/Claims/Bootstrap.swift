@@ -1,4 +1,4 @@
-import Torch
+import SeededRandom
 
 /// Percentile bootstrap of a difference of means over tasks, with a fixed seed so that the same
 /// values always give the same interval.

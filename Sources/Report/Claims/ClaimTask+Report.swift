@@ -1,4 +1,4 @@
-import Dynamics
+import DynamicsCore
 
 extension ClaimTask {
     /// The CKA kind the claims use.

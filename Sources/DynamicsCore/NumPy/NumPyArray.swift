@@ -1,8 +1,7 @@
 import Foundation
-import Torch
 
 /// An n-dimensional array in NumPy's `.npy` format (version 1.0 written; 1.0–3.0 read): little-endian float32,
-/// float64, uint8 or int64 values in C order.
+/// float64, uint8 or int64 values in C order. (Its conversions to and from libtorch tensors are in `Dynamics`.)
 public struct NumPyArray: Sendable, Equatable {
     /// The element types Strata reads and writes, by their NumPy `descr`.
     public enum ElementType: String, Sendable, CaseIterable {
@@ -17,15 +16,6 @@ public struct NumPyArray: Sendable, Equatable {
             case .float32: 4
             case .float64, .int64: 8
             case .uint8: 1
-            }
-        }
-
-        var dtype: DType {
-            switch self {
-            case .float32: .float32
-            case .float64: .float64
-            case .uint8: .uint8
-            case .int64: .int64
             }
         }
 
@@ -67,28 +57,6 @@ public struct NumPyArray: Sendable, Equatable {
         let width = rows.first?.count ?? 0
         guard rows.allSatisfy({ $0.count == width }) else { throw NumPyError("rows of unequal length") }
         try self.init(rows.flatMap { $0 }, shape: [rows.count, width])
-    }
-
-    /// A copy of a float32, float64, uint8 or int64 tensor (moved to the CPU).
-    public init(_ tensor: Tensor) throws {
-        let type: ElementType = switch tensor.dtype {
-        case .float32: .float32
-        case .float64: .float64
-        case .uint8, .bool: .uint8
-        case .int64: .int64
-        default: throw NumPyError("no .npy element type for a \(tensor.dtype) tensor: convert it first")
-        }
-        let source = try tensor.dtype == .bool ? tensor.to(.uint8) : tensor
-        var data = Data(count: source.count * type.byteSize)
-        try data.withUnsafeMutableBytes { raw in
-            switch type {
-            case .float32: try source.copy(into: raw.bindMemory(to: Float.self))
-            case .float64: try source.copy(into: raw.bindMemory(to: Double.self))
-            case .uint8: try source.copy(into: raw.bindMemory(to: UInt8.self))
-            case .int64: try source.copy(into: raw.bindMemory(to: Int64.self))
-            }
-        }
-        try self.init(elementType: type, shape: tensor.shape, data: data)
     }
 
     /// Reads a `.npy` file.
@@ -180,12 +148,4 @@ public struct NumPyArray: Sendable, Equatable {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try encoded().write(to: url, options: .atomic)
     }
-
-    /// The values as a CPU tensor of the matching type.
-    public func tensor() throws -> Tensor {
-        try data.withUnsafeBytes { raw in try Tensor.fromBytes(raw, shape: shape, dtype: elementType.dtype) }
-    }
-
-    /// The values converted to Double, in C order.
-    public func doubles() throws -> [Double] { try tensor().toArray(Double.self) }
 }

@@ -1,7 +1,7 @@
-/// Checks on a T×T similarity matrix given as rows, shared by the derived scores.
-enum SimilarityMatrix {
+/// Checks on a T×T similarity matrix given as rows, shared by the derived scores and the trackers of `Dynamics`.
+package enum SimilarityMatrix {
     /// The full symmetric T×T matrix from rows that each hold one checkpoint against 0…i.
-    static func symmetric(fromRows rows: [[Double]]) -> [[Double]] {
+    package static func symmetric(fromRows rows: [[Double]]) -> [[Double]] {
         let t = rows.count
         var m = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
         for i in 0..<t {
@@ -14,7 +14,7 @@ enum SimilarityMatrix {
     }
 
     /// Throws unless `s` is square, finite and matches `epochs` (when given, strictly increasing).
-    static func check(_ s: [[Double]], epochs: [Int]? = nil) throws {
+    package static func check(_ s: [[Double]], epochs: [Int]? = nil) throws {
         guard s.allSatisfy({ $0.count == s.count }) else {
             throw DynamicsError(.invalidShape, "a similarity matrix is square, got \(s.count) rows of lengths "
                                     + "\(Set(s.map(\.count)).sorted())")

@@ -1,0 +1,84 @@
+import Foundation
+
+extension TaskSpec {
+    /// Sets one task key (`block.key` for `measure` and `synthetic`) to a value that the config parser has
+    /// already checked against the key's type: an `Int`, `Double`, `Bool`, `String`, or a list of integers or
+    /// strings. The spec is what decoding the same values as JSON would give (an integer is also taken for a
+    /// number); false when the key is unknown or the value has the wrong type.
+    ///
+    /// Grid expansion sets every grid point's assignments this way, without a JSON round trip per point.
+    mutating func assign(_ key: String, _ value: Any) -> Bool {
+        guard let setter = Self.setters[key] else { return false }
+        return setter(&self, value)
+    }
+
+    typealias Setter = @Sendable (inout TaskSpec, Any) -> Bool
+
+    /// The setter of every key the config parser knows.
+    static let setters: [String: Setter] = [
+        "kind": raw(\.kind), "augment": raw(\.augment),
+        "dataset": plain(\.dataset), "data_dir": plain(\.dataDir), "arch": plain(\.arch),
+        "optimizer": plain(\.optimizer), "schedule": plain(\.schedule), "device": plain(\.device),
+        "train_size": plain(\.trainSize), "test_size": plain(\.testSize), "width": plain(\.width),
+        "depth": plain(\.depth), "heads": plain(\.heads), "patch": plain(\.patch), "warmup": plain(\.warmup),
+        "batch_size": plain(\.batchSize), "epochs": plain(\.epochs), "seed": plain(\.seed),
+        "threads": plain(\.threads), "checkpoint_every": plain(\.checkpointEvery),
+        "label_noise": number(\.labelNoise), "lr": number(\.lr), "momentum": number(\.momentum),
+        "weight_decay": number(\.weightDecay), "nesterov": plain(\.nesterov),
+        "measure.enabled": plain(\.measure.enabled), "measure.every": plain(\.measure.every),
+        "measure.at": list(\.measure.at), "measure.log": plain(\.measure.log),
+        "measure.examples": plain(\.measure.examples), "measure.kernels": list(\.measure.kernels),
+        "measure.probes": plain(\.measure.probes), "measure.probe_train": plain(\.measure.probeTrain),
+        "measure.probe_test": plain(\.measure.probeTest),
+        "measure.probe_clean_labels": plain(\.measure.probeCleanLabels),
+        "measure.planes": plain(\.measure.planes), "measure.resolution": plain(\.measure.resolution),
+        "measure.pictures": plain(\.measure.pictures), "measure.picture_range": number(\.measure.pictureRange),
+        "synthetic.events": plain(\.synthetic.events), "synthetic.pace_ms": plain(\.synthetic.paceMs),
+        "synthetic.crash_at": plain(\.synthetic.crashAt), "synthetic.hang_at": plain(\.synthetic.hangAt),
+        "synthetic.diverge_at": plain(\.synthetic.divergeAt),
+        "synthetic.payload_bytes": plain(\.synthetic.payloadBytes),
+    ]
+
+    /// A value of exactly the field's type.
+    static func plain<T>(_ path: WritableKeyPath<TaskSpec, T> & Sendable) -> Setter {
+        { spec, value in
+            guard let v = value as? T else { return false }
+            spec[keyPath: path] = v
+            return true
+        }
+    }
+
+    /// A number: a `Double`, or an `Int` (as JSON would decode it).
+    static func number(_ path: WritableKeyPath<TaskSpec, Double> & Sendable) -> Setter {
+        { spec, value in
+            guard let v = (value as? Double) ?? (value as? Int).map(Double.init) else { return false }
+            spec[keyPath: path] = v
+            return true
+        }
+    }
+
+    /// A list whose every element has the element type.
+    static func list<T>(_ path: WritableKeyPath<TaskSpec, [T]> & Sendable) -> Setter {
+        { spec, value in
+            guard let items = value as? [Any] else { return false }
+            var result: [T] = []
+            result.reserveCapacity(items.count)
+            for item in items {
+                guard let v = item as? T else { return false }
+                result.append(v)
+            }
+            spec[keyPath: path] = result
+            return true
+        }
+    }
+
+    /// A string naming a case of a `RawRepresentable` enum.
+    static func raw<T: RawRepresentable>(_ path: WritableKeyPath<TaskSpec, T> & Sendable) -> Setter
+        where T.RawValue == String {
+        { spec, value in
+            guard let text = value as? String, let v = T(rawValue: text) else { return false }
+            spec[keyPath: path] = v
+            return true
+        }
+    }
+}
