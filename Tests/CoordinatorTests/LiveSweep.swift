@@ -32,16 +32,17 @@ final class LiveSweep {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// A synthetic sweep's config: `tasks` tasks of `events` epoch events `paceMs` apart.
-    static func syntheticYAML(tasks: Int, events: Int, paceMs: Int, retries: Int = 2, heartbeatMs: Int = 300,
-                              heartbeatTimeoutMs: Int = 3000, taskTimeoutS: Double = 30) -> String
+    /// A synthetic sweep's config: `tasks` tasks of `events` epoch events `paceMs` apart (each followed by a
+    /// similarity row of `payloadBytes` when that is set).
+    static func syntheticYAML(tasks: Int, events: Int, paceMs: Int, payloadBytes: Int = 0, retries: Int = 2,
+                              heartbeatMs: Int = 300, heartbeatTimeoutMs: Int = 3000, taskTimeoutS: Double = 30) -> String
     {
         """
         name: live
         kind: synthetic
         grid: {width: [\((1...tasks).map(String.init).joined(separator: ", "))]}
         seeds: 1
-        synthetic: {events: \(events), pace_ms: \(paceMs)}
+        synthetic: {events: \(events), pace_ms: \(paceMs), payload_bytes: \(payloadBytes)}
         execution: {retries: \(retries), heartbeat_ms: \(heartbeatMs), heartbeat_timeout_ms: \(heartbeatTimeoutMs), task_timeout_s: \(taskTimeoutS)}
         """
     }
