@@ -112,9 +112,16 @@ final class LiveSweep {
         throw LiveSweepError("timed out after \(seconds) s waiting for \(what)")
     }
 
-    /// Waits for a process started here to exit and returns its status; throws after `seconds`.
+    /// Waits for a process started here to exit and returns its status; throws after `seconds`, with the tail of
+    /// every log.
     func exitStatus(_ process: Process, within seconds: Double) throws -> Int32 {
-        try wait(seconds, "process \(process.processIdentifier) to exit") { !process.isRunning }
+        do {
+            try wait(seconds, "process \(process.processIdentifier) to exit") { !process.isRunning }
+        } catch {
+            let logs = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".log") }
+                .sorted().map { "--- \($0):\n" + String(log(String($0.dropLast(4))).suffix(3000)) }
+            throw LiveSweepError("\(error)\n" + logs.joined(separator: "\n"))
+        }
         return process.terminationStatus
     }
 

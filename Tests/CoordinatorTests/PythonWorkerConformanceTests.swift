@@ -74,13 +74,19 @@ struct PythonWorkerConformanceTests {
     @Test func aSweepCompletesOnPythonWorkersWithEveryEventStoredOnce() throws {
         _ = try Self.python()
         let live = try LiveSweep()
-        // 1 started + 6 × (epoch + similarity row) + 1 done = 14 events per task.
-        let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 5, events: 6, paceMs: 10, payloadBytes: 64))
+        // The workers first (they connect before the coordinator binds and announce themselves once it does), so
+        // that both are connected when the sweep completes and both get its BYE.
         let one = try Self.worker(live, "py-one")
         let two = try Self.worker(live, "py-two", slots: 2)
+        try live.wait(30, "the Python workers to start") {
+            live.log("py-one").contains("connecting") && live.log("py-two").contains("connecting")
+        }
+        // 1 started + 6 × (epoch + similarity row) + 1 done = 14 events per task.
+        let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 5, events: 6, paceMs: 50, payloadBytes: 64,
+                                                                      heartbeatTimeoutMs: 10_000))
         #expect(try live.exitStatus(coordinator, within: 60) == 0, "\(live.log("coordinator"))")
-        #expect(try live.exitStatus(one, within: 10) == 0, "\(live.log("py-one"))")
-        #expect(try live.exitStatus(two, within: 10) == 0, "\(live.log("py-two"))")
+        #expect(try live.exitStatus(one, within: 20) == 0, "\(live.log("py-one"))")
+        #expect(try live.exitStatus(two, within: 20) == 0, "\(live.log("py-two"))")
         #expect(live.log("py-one").contains("BYE: sweep complete"))
         let store = try live.store()
         try Self.expectEveryEventStoredOnce(store, epochs: 6, perTask: 14)
@@ -93,7 +99,7 @@ struct PythonWorkerConformanceTests {
         _ = try Self.python()
         let live = try LiveSweep()
         let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 2, events: 30, paceMs: 40,
-                                                                      heartbeatTimeoutMs: 5000))
+                                                                      heartbeatTimeoutMs: 8000))
         let victim = try Self.worker(live, "py-victim")
         let store = try live.store()
         try live.wait(20, "the worker to stream events") {
