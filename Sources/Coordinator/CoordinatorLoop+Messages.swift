@@ -5,8 +5,9 @@ import Wire
 
 extension CoordinatorLoop {
     /// Handles one message from a worker or a status client, inside the batch's transaction. A message that
-    /// does not decode or breaks the protocol is logged and dropped; a stranger's message (no READY yet) gets a
-    /// HEARTBEAT with `known: false`, which asks it to send READY.
+    /// does not decode or breaks the protocol is logged and dropped (one with another protocol version gets a BYE
+    /// with the reason first); a stranger's message (no READY yet) gets a HEARTBEAT with `known: false`, which
+    /// asks it to send READY.
     func handle(_ frames: [[UInt8]], _ tx: StoreTransaction) {
         guard let identity = frames.first else { return }
         let size = frames.reduce(0) { $0 + $1.count }
@@ -27,6 +28,10 @@ extension CoordinatorLoop {
                 try ready(identity, key, try message.decode(ReadyBody.self), tx)
             case .status:
                 send(identity, WireMessage(.status, statusBody()))
+            case .heartbeat:
+                // Its body must be a JSON object like any other (a malformed one is no sign of life).
+                _ = try message.decode(HeartbeatBody.self)
+                guard scheduler.heard(from: key, at: now) else { return send(identity, heartbeat(known: false)) }
             default:
                 guard scheduler.heard(from: key, at: now) else { return send(identity, heartbeat(known: false)) }
                 try fromWorker(message, identity, key, tx)
@@ -39,8 +44,6 @@ extension CoordinatorLoop {
     /// A message of a connected worker.
     private func fromWorker(_ message: WireMessage, _ identity: [UInt8], _ key: String, _ tx: StoreTransaction) throws {
         switch message.command {
-        case .heartbeat:
-            break
         case .event:
             try events(message, identity, key, tx)
         case .done:
@@ -80,24 +83,38 @@ extension CoordinatorLoop {
     }
 
     /// EVENT: one or more events; payload frame i is event `seq + i`. Each new one is stored and moves the lease's
-    /// deadline; the highest stored is acknowledged after the commit.
+    /// deadline; the highest stored is acknowledged after the commit. An event that does not validate ends the
+    /// attempt as failed (`Scheduler.reject`): the events before it stay stored, the worker gets a CANCEL with the
+    /// reason, and nothing of the message is acknowledged.
     private func events(_ message: WireMessage, _ identity: [UInt8], _ key: String, _ tx: StoreTransaction) throws {
         let body = try message.decode(SequenceBody.self)
         let events = message.payload
         guard !events.isEmpty else { throw WireError(.body, "EVENT without an event frame") }
         let lease = Lease(task: body.task, attempt: body.attempt)
         let deadline = now.addingTimeInterval(execution.taskTimeoutS)
+        var rejected: (seq: Int, why: String)?
         try sequenced(identity, key, lease, body.seq, count: events.count) { range in
             try scheduler.modify(body.task) { task in  // in place: one lookup per message, no copy of the task
                 for seq in range {
                     let json = events[events.startIndex + (seq - body.seq)]
-                    if let header = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: seq, json: json) {
+                    let header: TrainingEvent.Header?
+                    do {
+                        header = try tx.ingestEvent(task: body.task, attempt: body.attempt, seq: seq, json: json)
+                    } catch let error as DecodingError {
+                        rejected = (seq, EventRejection.explain(error))
+                        return
+                    }
+                    if let header {
                         eventsHere += 1
                         if case .epoch(let epoch) = header { task.epoch = epoch }
                     }
                     task.deadline = deadline
                     task.lastSeq = seq
                 }
+            }
+            if let rejected {
+                send(try scheduler.reject(lease, worker: key, identity: identity, seq: rejected.seq, why: rejected.why, tx))
+                throw EventRejection()
             }
         }
     }
@@ -119,7 +136,7 @@ extension CoordinatorLoop {
     {
         switch try scheduler.admit(lease, from: key, first: first, count: count) {
         case .apply(let range):
-            try apply(range)
+            do { try apply(range) } catch is EventRejection { return }  // failed and cancelled: nothing to ACK
             owe(identity, lease, range.upperBound)
         case .acknowledge(let seq):
             owe(identity, lease, seq)
@@ -161,5 +178,28 @@ extension CoordinatorLoop {
         lastPublished = now
         let status = statusBody()
         owner.latestStatus.withLock { $0 = status }
+    }
+}
+
+/// An event that does not validate: thrown out of the sequencing of its message once its attempt is failed and
+/// cancelled, so that nothing of the message is acknowledged.
+struct EventRejection: Error {
+    /// A decoding error in words, with the path of the member at fault: `epochs: Expected to decode Array<Any> but
+    /// found a number instead.`
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+                .reduce("") { $0.isEmpty || $1.hasPrefix("[") ? $0 + $1 : $0 + "." + $1 }
+            return text.isEmpty ? "" : text + ": "
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return path(context) + context.debugDescription
+        case .keyNotFound(let key, let context):
+            return path(context, key) + "missing"
+        @unknown default:
+            return "\(error)"
+        }
     }
 }

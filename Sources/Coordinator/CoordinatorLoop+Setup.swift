@@ -24,10 +24,11 @@ extension CoordinatorLoop {
         }
         var scheduler = Scheduler(policy: RetryPolicy(owner.options.execution),
                                   taskTimeout: owner.options.execution.taskTimeoutS, logger: logger)
-        for record in try store.tasks() {
+        for (order, record) in try store.tasks().enumerated() {
             var task = ScheduledTask(id: record.id, spec: Array(record.spec.utf8), label: record.label,
                                      epochs: epochs[record.id] ?? 0, state: record.state,
                                      attempts: record.attempts)
+            task.order = order
             task.failures = failures[record.id] ?? 0
             task.lastSeq = sequences["\(record.id)#\(record.attempts)"] ?? 0
             task.resultAttempt = record.resultAttempt

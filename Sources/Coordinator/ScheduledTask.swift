@@ -11,6 +11,8 @@ struct ScheduledTask {
     let epochs: Int
     var state: State
     var attempts: Int
+    /// Its place in the grid (the queue's first order).
+    var order = 0
     /// Asks for a CUDA device: only GPU workers get it.
     var needsGPU = false
     var failures = 0
@@ -45,8 +47,8 @@ struct WorkerState {
     var hasFreeSlot: Bool { !quarantined && leases.count < slots }
 }
 
-/// A FIFO of task ids with O(1) pops (a head index, compacted now and then). Entries whose task is
-/// no longer queued are skipped by the reader.
+/// A FIFO of task ids with O(1) pops (a head index, compacted now and then), and pushes at the head for
+/// tasks handed back. Entries whose task is no longer queued are skipped by the reader.
 struct TaskQueue {
     private var items: [String] = []
     private var head = 0
@@ -54,6 +56,16 @@ struct TaskQueue {
     var isEmpty: Bool { head >= items.count }
 
     mutating func push(_ id: String) { items.append(id) }
+
+    /// Puts `id` at the head: the next `pop` returns it (a lease handed back by BYE goes first).
+    mutating func pushFront(_ id: String) {
+        if head > 0 {
+            head -= 1
+            items[head] = id
+        } else {
+            items.insert(id, at: 0)
+        }
+    }
 
     mutating func pop() -> String? {
         guard head < items.count else { return nil }

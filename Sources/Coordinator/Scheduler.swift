@@ -76,17 +76,24 @@ struct Scheduler {
         try body(&tasks[id]!)
     }
 
-    private mutating func enqueue(_ task: ScheduledTask) {
-        if task.needsGPU { gpuQueue.push(task.id) } else { queue.push(task.id) }
+    /// Queues a task at the back of its queue, or at the head (`front`).
+    private mutating func enqueue(_ task: ScheduledTask, front: Bool = false) {
+        switch (task.needsGPU, front) {
+        case (true, false): gpuQueue.push(task.id)
+        case (true, true): gpuQueue.pushFront(task.id)
+        case (false, false): queue.push(task.id)
+        case (false, true): queue.pushFront(task.id)
+        }
     }
 
-    /// Puts a task back in the queue after its lease ended without a result.
-    private mutating func requeue(_ id: String, _ tx: StoreTransaction, reason: String?) throws {
+    /// Puts a task back in the queue after its lease ended without a result: at the back, or at the head
+    /// (`front`: a lease its worker handed back, which goes out again first).
+    private mutating func requeue(_ id: String, _ tx: StoreTransaction, reason: String?, front: Bool = false) throws {
         try tx.setTask(id, state: .queued, reason: reason)
         tasks[id]!.state = .queued
         tasks[id]!.holder = nil
         tasks[id]!.deadline = .distantFuture
-        enqueue(tasks[id]!)
+        enqueue(tasks[id]!, front: front)
     }
 
     // MARK: Sequencing
@@ -209,17 +216,19 @@ struct Scheduler {
         return true
     }
 
-    /// A worker left (`failed` false: BYE, its leases requeued without a retry charge) or died (`failed`: its
-    /// leases fail and are retried after the policy).
+    /// A worker left (`failed` false: BYE, its leases requeued at the head of their queue without a retry
+    /// charge, in grid order) or died (`failed`: its leases fail and are retried after the policy).
     mutating func remove(worker key: String, reason: String, failed: Bool, _ tx: StoreTransaction) throws {
         guard let worker = workers.removeValue(forKey: key) else { return }
-        for id in worker.leases {
+        let leases = worker.leases.sorted { (tasks[$0]?.order ?? 0, $0) < (tasks[$1]?.order ?? 0, $1) }
+        // Pushed at the head in reverse, so that the first in grid order goes out first.
+        for id in failed ? leases : leases.reversed() {
             guard let task = tasks[id], task.state == .leased, task.holder == key else { continue }
             if failed {
                 try fail(id, worker: key, reason: reason, retryable: true, tx)
             } else {
                 try tx.endAttempt(task: id, attempt: task.attempts, state: .returned, reason: reason)
-                try requeue(id, tx, reason: nil)
+                try requeue(id, tx, reason: nil, front: true)
             }
         }
         try tx.worker(id: key, state: failed ? .dead : .gone)
@@ -268,6 +277,20 @@ struct Scheduler {
             }
         }
         return (dead, hung)
+    }
+
+    /// The holder `key` of `lease` sent event `seq`, which does not validate (`why`): the attempt fails (retried
+    /// after the policy, as any failure, and counted against the worker) with reason `rejected event N: why`,
+    /// and the worker gets a CANCEL with that reason. A replay could not fix the event, so the lease must not
+    /// wait for one.
+    mutating func reject(_ lease: Lease, worker key: String, identity: [UInt8], seq: Int, why: String,
+                         _ tx: StoreTransaction) throws -> Cancellation
+    {
+        let reason = "rejected event \(seq): \(why)"
+        logger.warning("task \(lease.task) attempt \(lease.attempt) from \(key): \(reason)")
+        try tx.countForWorker(key, failed: true)
+        try fail(lease.task, worker: key, reason: reason, retryable: true, tx)
+        return Cancellation(identity: identity, lease: lease, reason: reason)
     }
 
     /// Fails a lease that went `taskTimeout` seconds without an event; returns the CANCEL for its worker.

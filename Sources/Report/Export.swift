@@ -40,7 +40,8 @@ public enum Export {
         return path
     }
 
-    /// `events.jsonl`: every stored event, one object per line, with `task`, `attempt` and `seq` added.
+    /// `events.jsonl`: the events of each task's result attempt (or, for a task without one, its latest attempt),
+    /// one object per line, with `task`, `attempt` and `seq` added (`SweepStore.forEachResultEvent`).
     static func eventsJSONL(folder: String, to out: String) throws -> String {
         let store = try SweepStore(path: (folder as NSString).appendingPathComponent("strata.sqlite"))
         let path = (out as NSString).appendingPathComponent("events.jsonl")
@@ -48,7 +49,7 @@ public enum Export {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var buffer = Data()
-        try store.forEachEvent { task, attempt, seq, json in
+        try store.forEachResultEvent { task, attempt, seq, json in
             // The stored JSON is an object: splice the lease fields in front of its keys.
             let body = json.drop { $0 != "{" }.dropFirst()
             buffer.append(Data("{\"task\":\"\(task)\",\"attempt\":\(attempt),\"seq\":\(seq),\(body)\n".utf8))

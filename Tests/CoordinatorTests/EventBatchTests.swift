@@ -6,7 +6,8 @@ import Testing
 import Wire
 
 /// The protocol by hand (a raw DEALER playing a worker, as a third-party worker would): EVENT
-/// messages that carry several events, overlapping replays, gaps and a bad event inside a batch.
+/// messages that carry several events, overlapping replays, gaps, and a bad event inside a batch that fails
+/// the attempt.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct EventBatchTests {
     /// A hand-written worker: one DEALER socket, messages sent and awaited one at a time.
@@ -76,26 +77,34 @@ struct EventBatchTests {
                                                    try Self.epoch(4)]) == 5)
         // A gap (6 is missing): nothing of it is stored and nothing is acknowledged.
         #expect(try worker.events(lease, from: 7, [try Self.epoch(6)], within: 0.5) == nil)
-        // A bad event inside a batch: the events before it are stored, the message is dropped unacknowledged.
-        #expect(try worker.events(lease, from: 6, [try Self.epoch(5), Array(#"{"type":"epoch","epoch":6}"#.utf8)],
-                                  within: 0.5) == nil)
-        // The worker replays from its last ACK: 6 is a duplicate now, 7 is new.
-        #expect(try worker.events(lease, from: 6, [try Self.epoch(5), try Self.epoch(6)]) == 7)
+        // A bad event inside a batch: the events before it are stored, nothing is acknowledged, and the attempt
+        // fails with the reason (a replay could not fix it): the worker gets CANCEL, the task a retry.
+        try worker.send(WireMessage(.event, SequenceBody(task: lease.task, attempt: lease.attempt, seq: 6),
+                                    payload: [try Self.epoch(5), Array(#"{"type":"epoch","epoch":6}"#.utf8)]))
+        let cancel = try #require(try worker.next(.cancel, within: 10)).decode(CancelBody.self)
+        #expect(cancel.task == lease.task && cancel.attempt == lease.attempt)
+        #expect(cancel.reason.hasPrefix("rejected event 7: "), "\(cancel.reason)")
+        let retry = try #require(try worker.next(.task, within: 10)).decode(TaskBody.self)
+        #expect(retry.task == lease.task && retry.attempt == 2)
+        let second = Lease(task: retry.task, attempt: retry.attempt)
         let done = try TrainingEvent.done(.init(epochs: 6, finalTrainAccuracy: 1, finalTestAccuracy: 0.5,
                                                 perfectFitEpoch: nil, seconds: 0, scores: [:])).json()
-        #expect(try worker.events(lease, from: 8, [done]) == 8)
-        try worker.send(WireMessage(.done, SequenceBody(task: lease.task, attempt: lease.attempt, seq: 9)))
+        #expect(try worker.events(second, from: 1, [started] + (1...6).map { try Self.epoch($0) } + [done]) == 8)
+        try worker.send(WireMessage(.done, SequenceBody(task: second.task, attempt: second.attempt, seq: 9)))
         #expect(try worker.next(.ack)?.decode(SequenceBody.self).seq == 9)
 
         #expect(try coordinator.exitStatus(within: 30) == 0, "\(h.log("coordinator"))")
         let store = try h.store()
         #expect(h.log("coordinator").contains("epoch event: 'train_loss' is missing"))
         try FaultToleranceTests.expectCompleteResults(store, events: 6)
-        let seqs = try store.count(sql: "SELECT count(DISTINCT seq) FROM event WHERE task = ? AND seq BETWEEN 1 AND 8",
+        let first = try store.count(sql: "SELECT count(*) FROM event WHERE task = ? AND attempt = 1", arguments: [lease.task])
+        #expect(first == 6, "the first attempt's events up to the bad one are stored once")
+        let seqs = try store.count(sql: "SELECT count(DISTINCT seq) FROM event WHERE task = ? AND attempt = 2 AND seq BETWEEN 1 AND 8",
                                    arguments: [lease.task])
         #expect(seqs == 8)
         let inOrder = try store.count(sql: """
-            SELECT count(*) FROM event WHERE task = ? AND type = 'epoch' AND seq = json_extract(body, '$.epoch') + 1
+            SELECT count(*) FROM event WHERE task = ? AND attempt = 2 AND type = 'epoch'
+                AND seq = json_extract(body, '$.epoch') + 1
             """, arguments: [lease.task])
         #expect(inOrder == 6)
     }

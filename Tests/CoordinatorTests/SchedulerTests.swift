@@ -9,56 +9,8 @@ import Wire
 /// The scheduler's rules against a real store, without sockets: assignment, sequencing and fencing, retries,
 /// poison and quarantine, and what a worker's READY, BYE or death does to its leases.
 struct SchedulerTests {
-    /// A scheduler over a synthetic sweep of `count` tasks, with its store (in a temporary folder).
-    final class Fixture {
-        let folder = NSTemporaryDirectory() + "strata-scheduler-\(UUID().uuidString.prefix(8))"
-        let store: SweepStore
-        var scheduler: Scheduler
-        let ids: [String]
-
-        init(tasks count: Int, retries: Int = 1, quarantineAfter: Int = 3, gpu: Set<Int> = []) throws {
-            let widths = (1...count).map(String.init).joined(separator: ", ")
-            let config = try SweepConfig.parse(yaml: "name: s\nkind: synthetic\ngrid: {width: [\(widths)]}\n",
-                                               file: "s.yaml")
-            store = try SweepStore(folder: folder)
-            try store.setUp(config: config)
-            scheduler = Scheduler(policy: RetryPolicy(retries: retries, quarantineAfter: quarantineAfter),
-                                  taskTimeout: 60, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            ids = config.tasks.map(\.id)
-            for (i, task) in config.tasks.enumerated() {
-                var t = ScheduledTask(id: task.id, spec: [], label: "width=\(i + 1)", epochs: 1, state: .queued,
-                                      attempts: 0)
-                t.needsGPU = gpu.contains(i)
-                scheduler.load(t)
-            }
-        }
-
-        deinit { try? FileManager.default.removeItem(atPath: folder) }
-
-        func join(_ key: String, slots: Int = 1, device: String = "cpu", running: [Lease] = [])
-            throws -> (known: Bool, cancel: [Scheduler.Cancellation])
-        {
-            let body = ReadyBody(worker: key, slots: slots, threads: 1, device: device, host: "h", pid: 1, running: running)
-            return try store.transaction { try scheduler.join(Array(key.utf8), key: key, body, now: Date(), $0) }
-        }
-
-        func assign() throws -> [Scheduler.Grant] {
-            let grants = scheduler.assign(now: Date())
-            try store.transaction { tx in
-                for g in grants { try tx.lease(task: g.task, attempt: g.attempt, worker: g.worker, deadline: 0) }
-            }
-            return grants
-        }
-
-        func fail(_ id: String, on key: String, retryable: Bool = true) throws {
-            try store.transaction { try scheduler.fail(id, worker: key, reason: "boom", retryable: retryable, $0) }
-        }
-
-        func state(_ id: String) -> TaskState { scheduler.tasks[id]!.state }
-    }
-
     @Test func queuedTasksGoInOrderToFreeSlotsAndGPUTasksOnlyToGPUWorkers() throws {
-        let f = try Fixture(tasks: 4, gpu: [0])
+        let f = try SchedulerFixture(tasks: 4, gpu: [0])
         _ = try f.join("cpu", slots: 2)
         var grants = try f.assign()
         #expect(grants.map(\.task) == [f.ids[1], f.ids[2]], "the CPU worker takes the first two CPU tasks")
@@ -70,7 +22,7 @@ struct SchedulerTests {
     }
 
     @Test func messagesOfALeaseApplyOnceInOrderAndATakenLeaseIsFenced() throws {
-        let f = try Fixture(tasks: 1)
+        let f = try SchedulerFixture(tasks: 1)
         _ = try f.join("w")
         let grant = try #require(try f.assign().first)
         let lease = Lease(task: grant.task, attempt: grant.attempt)
@@ -89,7 +41,7 @@ struct SchedulerTests {
     }
 
     @Test func aFailedTaskIsRetriedThenFailedForGoodAsPoisonWhenSeveralWorkersFailedIt() throws {
-        let f = try Fixture(tasks: 1, retries: 1)
+        let f = try SchedulerFixture(tasks: 1, retries: 1)
         _ = try f.join("a")
         let id = try #require(try f.assign().first).task
         try f.fail(id, on: "a")
@@ -104,7 +56,7 @@ struct SchedulerTests {
     }
 
     @Test func aNonRetryableFailureFailsTheTaskAtOnce() throws {
-        let f = try Fixture(tasks: 1, retries: 5)
+        let f = try SchedulerFixture(tasks: 1, retries: 5)
         _ = try f.join("a")
         let id = try #require(try f.assign().first).task
         try f.fail(id, on: "a", retryable: false)
@@ -112,7 +64,7 @@ struct SchedulerTests {
     }
 
     @Test func aWorkerThatKeepsFailingIsQuarantinedAndTheSweepIsStalledWithoutOthers() throws {
-        let f = try Fixture(tasks: 3, retries: 0, quarantineAfter: 2)
+        let f = try SchedulerFixture(tasks: 3, retries: 0, quarantineAfter: 2)
         _ = try f.join("a")
         for _ in 0..<2 {
             let id = try #require(try f.assign().first).task
@@ -127,7 +79,7 @@ struct SchedulerTests {
     }
 
     @Test func aSuccessResetsTheFailureStreak() throws {
-        let f = try Fixture(tasks: 3, retries: 0, quarantineAfter: 2)
+        let f = try SchedulerFixture(tasks: 3, retries: 0, quarantineAfter: 2)
         _ = try f.join("a")
         try f.fail(try #require(try f.assign().first).task, on: "a")
         let second = try #require(try f.assign().first)
@@ -137,7 +89,7 @@ struct SchedulerTests {
     }
 
     @Test func aLeftWorkersLeasesGoBackUnchargedADeadWorkersAreCharged() throws {
-        let f = try Fixture(tasks: 2, retries: 0)
+        let f = try SchedulerFixture(tasks: 2, retries: 0)
         _ = try f.join("left")
         _ = try f.join("dead")
         let grants = try f.assign()
@@ -154,7 +106,7 @@ struct SchedulerTests {
     }
 
     @Test func readyRequeuesLostLeasesAdoptsRunningOnesAndCancelsTakenOnes() throws {
-        let f = try Fixture(tasks: 3)
+        let f = try SchedulerFixture(tasks: 3)
         _ = try f.join("w", slots: 2)
         let grants = try f.assign()
         #expect(grants.count == 2)
@@ -169,7 +121,7 @@ struct SchedulerTests {
     }
 
     @Test func aCoordinatorRestartAdoptsWhatAWorkerStillRuns() throws {
-        let f = try Fixture(tasks: 1)
+        let f = try SchedulerFixture(tasks: 1)
         // The store says attempt 1 ran before the restart; the task was requeued with its attempt count.
         var task = f.scheduler.tasks[f.ids[0]]!
         task.attempts = 1
@@ -184,7 +136,7 @@ struct SchedulerTests {
     }
 
     @Test func aLeasePastItsDeadlineTimesOutAndItsWorkerIsCancelled() throws {
-        let f = try Fixture(tasks: 1)
+        let f = try SchedulerFixture(tasks: 1)
         _ = try f.join("w")
         let grant = try #require(try f.assign().first)
         let later = Date().addingTimeInterval(61)
@@ -199,7 +151,7 @@ struct SchedulerTests {
 /// When queued tasks cannot go to any connected worker, and why.
 struct StallReasonTests {
     @Test func noWorkerAllQuarantinedOrNoDeviceStallButBusyWorkersDoNot() throws {
-        let f = try SchedulerTests.Fixture(tasks: 3, retries: 0, quarantineAfter: 1, gpu: [0, 1, 2])
+        let f = try SchedulerFixture(tasks: 3, retries: 0, quarantineAfter: 1, gpu: [0, 1, 2])
         #expect(f.scheduler.stallReason()?.description == "3 task(s) queued and no worker is connected")
         _ = try f.join("cpu")
         #expect(f.scheduler.stallReason()?.description == "3 queued task(s) ask for a CUDA device and no connected worker has one")
