@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "strata-train",
             dependencies: [
-                "Sweep", "Torch", "Training", "Threads", "Worker", "CommandSupport",
+                "Sweep", "Torch", "Training", "Datasets", "Models", "Threads", "Worker", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

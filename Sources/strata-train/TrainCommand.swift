@@ -1,6 +1,8 @@
 import ArgumentParser
 import CommandSupport
+import Datasets
 import Foundation
+import Models
 import Sweep
 import Threads
 import Torch
@@ -66,14 +68,23 @@ struct TrainCommand: AsyncParsableCommand {
         } catch let error as TorchError {
             throw CommandError("libtorch: \(error)")
         } catch let error as TrainingError where error.code == .invalidSpec {
-            // The same on every machine: a worker that sees this status does not ask for the task to be retried.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(ChildProcess.invalidSpecStatus)
+            try cannotSucceedElsewhere(error)
+        } catch let error as ModelError {
+            try cannotSucceedElsewhere(error)  // a model its options cannot build (a ViT patch that does not divide)
+        } catch let error as DatasetError {
+            try cannotSucceedElsewhere(error)  // the dataset's files are missing or unreadable
         }
         if !json, !trainer.stageSeconds.isEmpty {
             let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1fs", $0.key, $0.value) }
             FileHandle.standardError.write(Data("time by stage: \(parts.joined(separator: ", "))\n".utf8))
         }
+    }
+
+    /// Exits with the status that tells a worker the task cannot succeed on another worker either (an invalid spec,
+    /// a model that cannot be built, missing data): it reports the failure as not retryable.
+    func cannotSucceedElsewhere(_ error: any Error) throws -> Never {
+        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        throw ExitCode(ChildProcess.invalidSpecStatus)
     }
 
     /// A worker killed with -9 takes its task's process with it: exit when re-parented.
