@@ -132,7 +132,7 @@ public struct HTMLReport {
                 })
             }
             html += SVGChart.lines(series, title: "Linear-probe test accuracy by tap", xLabel: "epoch",
-                                   yLabel: "probe accuracy", yRange: 0...1, markers: pfMarker)
+                                   yLabel: "probe accuracy", yRange: 0...1, markers: pfMarker, endLabels: true)
         }
         html += "</div>"
         html += heatmaps(task)

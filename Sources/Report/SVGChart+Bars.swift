@@ -21,8 +21,10 @@ extension SVGChart {
     {
         let labels = bars.map { "\($0.label) (n=\($0.n))" }
         let longest = Double(labels.map(\.count).max() ?? 0)
-        let chartWidth = Swift.max(width, 64 + bars.count * 34)
-        let (left, right, top, bottom) = (52.0, 12.0, 26.0, 22 + longest * 3.7)
+        // Labels run down-left from their bars at 35°: the first one needs room on the left.
+        let left = Swift.max(52.0, longest * 5.2 * cos(35 * Double.pi / 180) - 10)
+        let chartWidth = Swift.max(width, Int(left) + 12 + bars.count * 34)
+        let (right, top, bottom) = (12.0, 26.0, 22 + longest * 3.7)
         let chartHeight = Int(Double(height) - 58 + bottom)
         let plotW = Double(chartWidth) - left - right, plotH = Double(chartHeight) - top - bottom
         let finite = bars.filter { $0.mean.isFinite }

@@ -54,20 +54,36 @@ extension SVGChart {
             + "data-hi=\"\(range.hi)\">\(svg)<figcaption class=\"scale\">\(escape(caption))</figcaption></figure>"
     }
 
-    /// Transparent cells over the image whose `<title>` gives the checkpoints' epochs and the value.
+    /// Checkpoints per side beyond which hover targets cover blocks of cells, to keep the page small.
+    static let hoverCellsPerSide = 40
+
+    /// Transparent cells over the image whose `<title>` gives the checkpoints' epochs and the value; past
+    /// `hoverCellsPerSide` checkpoints, k×k blocks of cells with their epochs and mean, min and max.
     static func cells(_ square: [[Double]], epochs: [Int], range: ColorRange, left: Double, top: Double,
                       side: Double) -> String
     {
         let n = square.count, cell = side / Double(n)
+        let k = (n + hoverCellsPerSide - 1) / hoverCellsPerSide
         let decimals = Swift.max(range.decimals, 4)
-        var svg = "<g class=\"cells\">"
-        for i in 0..<n {
-            let y = top + side - cell * Double(i + 1)
-            for j in 0..<n {
-                let v = square[i][j]
-                let value = v.isFinite ? String(format: "%.\(decimals)f", v) : "not measured yet"
-                svg += "<rect x=\"\(c(left + cell * Double(j)))\" y=\"\(c(y))\" width=\"\(c(cell))\" height=\"\(c(cell))\">"
-                    + "<title>epoch \(epochs[i]) × epoch \(epochs[j]): \(value)</title></rect>"
+        let text: (Double) -> String = { $0.isFinite ? String(format: "%.\(decimals)f", $0) : "not measured yet" }
+        var svg = "<g class=\"cells\" data-block=\"\(k)\">"
+        for i0 in stride(from: 0, to: n, by: k) {
+            let i1 = Swift.min(i0 + k, n)
+            let y = top + side - cell * Double(i1)
+            for j0 in stride(from: 0, to: n, by: k) {
+                let j1 = Swift.min(j0 + k, n)
+                let title: String
+                if k == 1 {
+                    title = "epoch \(epochs[i0]) × epoch \(epochs[j0]): \(text(square[i0][j0]))"
+                } else {
+                    let v = (i0..<i1).flatMap { i in (j0..<j1).map { square[i][$0] } }.filter(\.isFinite)
+                    let mean = v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
+                    title = "epochs \(epochs[i0])–\(epochs[i1 - 1]) × epochs \(epochs[j0])–\(epochs[j1 - 1]): "
+                        + (v.isEmpty ? "not measured yet"
+                            : "mean \(text(mean)) (min \(text(v.min()!)), max \(text(v.max()!)))")
+                }
+                svg += "<rect x=\"\(c(left + cell * Double(j0)))\" y=\"\(c(y))\" width=\"\(c(cell * Double(j1 - j0)))\" "
+                    + "height=\"\(c(cell * Double(i1 - i0)))\"><title>\(title)</title></rect>"
             }
         }
         return svg + "</g>"
@@ -91,17 +107,23 @@ extension SVGChart {
         return svg
     }
 
+    /// The colour bar's image: viridis from 0 (bottom) to 1 (top), 64 steps.
+    static let colorBarURL: String = {
+        let steps = 64
+        let rgb = (0..<steps).reversed().flatMap { k -> [UInt8] in
+            let c = Palette.viridis((Double(k) + 0.5) / Double(steps))
+            return [c.0, c.1, c.2]
+        }
+        return PNG.dataURL(width: 1, height: steps, rgb: rgb)
+    }()
+
     /// A vertical viridis bar from the range's low end (bottom) to its high end (top), labelled at both
     /// ends and the middle.
     static func colorBar(_ range: ColorRange, x: Double, top: Double, side: Double) -> String {
-        let steps = 32, h = side / Double(steps)
         var svg = "<g class=\"colorbar\" data-lo=\"\(range.lo)\" data-hi=\"\(range.hi)\"><title>colour scale "
             + "(\(range.scale.rawValue)): \(range.text)</title>"
-        for k in 0..<steps {
-            let color = Palette.hex(Palette.viridis((Double(k) + 0.5) / Double(steps)))
-            svg += "<rect x=\"\(c(x))\" y=\"\(c(top + side - h * Double(k + 1)))\" width=\"10\" "
-                + "height=\"\(c(h + 0.3))\" fill=\"\(color)\"/>"
-        }
+        svg += "<image x=\"\(c(x))\" y=\"\(c(top))\" width=\"10\" height=\"\(c(side))\" preserveAspectRatio=\"none\" "
+            + "href=\"\(colorBarURL)\"/>"
         svg += "<rect x=\"\(c(x))\" y=\"\(c(top))\" width=\"10\" height=\"\(c(side))\" class=\"frame\"/>"
         for (t, y) in [(range.hi, top + 7), ((range.lo + range.hi) / 2, top + side / 2 + 3), (range.lo, top + side)] {
             svg += "<text x=\"\(c(x + 13))\" y=\"\(c(y))\" class=\"tk cb\">\(range.format(t))</text>"

@@ -49,7 +49,10 @@ public enum SVGChart {
     }
 
     /// A coordinate with one decimal.
-    static func c(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func c(_ v: Double) -> String {
+        let s = String(format: "%.1f", v)
+        return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+    }
 
     /// "Nice" tick values covering [lo, hi].
     static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] { ChartScales.ticks(lo, hi, count: count) }
@@ -105,7 +108,7 @@ public enum SVGChart {
         let shown = markers.filter { tx($0.x) >= x0 && tx($0.x) <= x1 }.sorted { $0.x < $1.x }
         for (k, m) in shown.enumerated() {
             let x = px(m.x), anchor = x > left + plotW * 0.6 ? "end" : "start"
-            let labelY = top + 10 + Double(k % Swift.max(Int(plotH / 11) - 1, 1)) * 11
+            let labelY = top + 10 + Double(k % Swift.max(Int(plotH / 12) - 1, 1)) * 12
             svg += "<g class=\"marker\"><title>\(escape(m.detail ?? m.label))</title><line x1=\"\(c(x))\" x2=\"\(c(x))\" "
                 + "y1=\"\(top)\" y2=\"\(top + plotH)\" stroke=\"\(m.color)\" stroke-dasharray=\"4 3\"/>"
                 + "<text x=\"\(c(x + (anchor == "end" ? -3 : 3)))\" y=\"\(c(labelY))\" class=\"tk mk\" "
@@ -132,7 +135,7 @@ public enum SVGChart {
             ends.append((s, px(pts.last!.element.0), py(pts.last!.element.1)))
         }
         if endLabels {
-            let ys = ChartScales.spreadLabels(ends.map(\.y), gap: 11, within: (top + 4)...(top + plotH))
+            let ys = ChartScales.spreadLabels(ends.map(\.y), gap: 12, within: (top + 4)...(top + plotH))
             for (k, end) in ends.enumerated() {
                 let lx = left + plotW + 6
                 svg += "<g class=\"end-label\"><line x1=\"\(c(end.x))\" y1=\"\(c(end.y))\" x2=\"\(c(lx - 2))\" "

@@ -98,7 +98,7 @@ struct ChartScalesTests {
         let svg = SVGChart.bars([.init(label: "vit · adam", mean: 0.0479, error: 0.0678, n: 3, color: "#000"),
                                  .init(label: "vit · sgd", mean: 0.02, error: 0, n: 1, color: "#111")],
                                 title: "t", yLabel: "y", caption: "what a bar pools")
-        let frame = try #require(svg.firstMatch(of: #/<rect x="52.0" y="26.0" width="[0-9.]+" height="([0-9.]+)" class="frame"/>/#))
+        let frame = try #require(svg.firstMatch(of: #/<rect x="[0-9.]+" y="26.0" width="[0-9.]+" height="([0-9.]+)" class="frame"/>/#))
         let bottom = 26 + Double(frame.1)!
         let path = try #require(svg.firstMatch(of: #/class="bar"[^>]*><title>[^<]*</title><rect[^>]*/><path d="M[0-9.]+ ([0-9.]+)V([0-9.]+)/#))
         let (top, low) = (Double(path.1)!, Double(path.2)!)

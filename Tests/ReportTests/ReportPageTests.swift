@@ -82,7 +82,12 @@ struct ReportPageTests {
         let x = svg.matches(of: /class="tk xt" text-anchor="middle">(\d+)</).map { Int($0.1)! }
         #expect(x.count < 12 && x.first == 0 && x.last == 295, "\(x)")
         #expect(Set(x).isSubset(of: Set(epochs)))
-        #expect(svg.components(separatedBy: "</title></rect>").count - 1 == n * n)
+        // Past 40 checkpoints a side, hover targets are 2×2 blocks with their epochs and mean, min and max.
+        #expect(svg.components(separatedBy: "</title></rect>").count - 1 == (n / 2) * (n / 2))
+        let mean = (1 + 1 + 2 * (1 - 1 / Double(n))) / 4
+        #expect(svg.contains(String(format: "<title>epochs 0–5 × epochs 0–5: mean %.4f (min %.4f, max 1.0000)</title>",
+                                    mean, 1 - 1 / Double(n))), "block of the first two checkpoints")
+        #expect(svg.contains("data-block=\"2\""))
     }
 
     @Test func crossConfigurationChartsSayWhatTheyPoolAndWhoseTheDoubleDescentPeakIs() {
