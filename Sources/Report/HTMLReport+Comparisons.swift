@@ -6,12 +6,12 @@ extension HTMLReport {
 
     /// A configuration's colour and dash in the cross-configuration charts: with several architecture ×
     /// optimizer families, one colour per family and one dash per configuration inside it; else one colour each.
-    func style(_ c: Configuration, index: Int, families: Int) -> (color: String, dash: String?) {
+    func style(_ c: ConfigurationGroup, index: Int, families: Int) -> (color: String, dash: String?) {
         families > 1 ? (Self.color(c.family), Self.dashes[c.member % Self.dashes.count]) : (Self.color(index), nil)
     }
 
     /// The sentence under a chart of configurations: what a configuration pools and what its error is.
-    func poolingNote(_ configs: [Configuration], what: String, error: Bool) -> String {
+    func poolingNote(_ configs: [ConfigurationGroup], what: String, error: Bool) -> String {
         let keys = model.gridKeys.filter { $0 != "seed" }
         let by = model.distinguishingKeys.isEmpty ? "" : " (\(model.distinguishingKeys.joined(separator: " · ")))"
         let ns = Self.sortedValues(configs.map { "\($0.tasks.count)" }).joined(separator: " or ")
@@ -67,7 +67,7 @@ extension HTMLReport {
 
     /// Test error over epochs, one line per configuration (mean over its seeds), and each double-descent peak
     /// marked with the configuration (and seed) it belongs to.
-    func testError(_ configs: [Configuration], styles: [(color: String, dash: String?)]) -> String {
+    func testError(_ configs: [ConfigurationGroup], styles: [(color: String, dash: String?)]) -> String {
         var marks: [SVGChart.Marker] = []
         let curves = configs.enumerated().map { i, c -> SVGChart.Series in
             let epochs = Set(c.tasks.flatMap { $0.epochs.map(\.epoch) }).sorted()

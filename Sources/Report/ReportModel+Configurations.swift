@@ -1,7 +1,7 @@
 import Foundation
 
 /// One configuration of a sweep: its tasks that differ only in the seed.
-public struct Configuration: Sendable {
+public struct ConfigurationGroup: Sendable {
     /// The values of the grid keys other than the seed.
     public var values: [String: String]
     /// A short name from the keys that tell the configurations apart, e.g. `resnet18 · sgd · width 4`.
@@ -38,7 +38,7 @@ extension ReportModel {
     }
 
     /// The sweep's configurations in grid order (the order of their first tasks), each with its seeds.
-    public var configurations: [Configuration] {
+    public var configurations: [ConfigurationGroup] {
         let keys = gridKeys.filter { $0 != "seed" }
         let shown = distinguishingKeys
         var order: [[String]] = []
@@ -59,7 +59,7 @@ extension ReportModel {
             let label = shown.map { k in
                 ["arch", "optimizer", "dataset"].contains(k) ? first.value(k) : "\(k) \(first.value(k))"
             }.joined(separator: " · ")
-            return Configuration(values: Dictionary(uniqueKeysWithValues: zip(keys, key)),
+            return ConfigurationGroup(values: Dictionary(uniqueKeysWithValues: zip(keys, key)),
                                  label: label.isEmpty ? "all tasks" : label, tasks: groups[key]!,
                                  family: families.firstIndex(of: family)!, member: member)
         }

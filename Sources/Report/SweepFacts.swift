@@ -39,7 +39,7 @@ public struct SweepFacts: Sendable {
     public var lastFinished: Date?
     public var workers: [Worker] = []
     public var strataVersion = StrataVersion.current
-    /// The machine the report was made on, e.g. `host (Linux 6.1, 2 cores, 8 GiB)`.
+    /// The machine the report was made on, e.g. `host (Debian GNU/Linux 12 (bookworm), kernel 6.1, 2 cores, 8 GiB)`.
     public var reportMachine = SweepFacts.thisMachine
 
     public init(source: String, configFile: String? = nil) { (self.source, self.configFile) = (source, configFile) }
@@ -47,7 +47,8 @@ public struct SweepFacts: Sendable {
     /// Host name, operating system, cores and memory of the machine this runs on.
     public static var thisMachine: String {
         let info = ProcessInfo.processInfo
-        let os = info.operatingSystemVersionString.components(separatedBy: " ").prefix(2).joined(separator: " ")
+        let kernel = info.operatingSystemVersion
+        let os = "\(info.operatingSystemVersionString), kernel \(kernel.majorVersion).\(kernel.minorVersion)"
         let memory = Double(info.physicalMemory) / 1_073_741_824
         return "\(info.hostName) (\(os), \(info.processorCount) cores, \(String(format: "%.0f", memory)) GiB)"
     }

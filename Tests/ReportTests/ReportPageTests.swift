@@ -103,6 +103,14 @@ struct ReportPageTests {
         #expect(comparisons.components(separatedBy: "class=\"end-label\"").count - 1 == 2 * 4)
     }
 
+    @Test func reportOfOneRunsEventsSaysWhereItCameFrom() throws {
+        let lines = try runEvents(taps: ["block1"], epochs: 3, finished: true).map { try $0.jsonLine() }
+        let model = try ReportModel.fromEventLines(lines.joined(separator: "\n"), title: "run.jsonl")
+        let html = HTMLReport(model: model).render()
+        #expect(html.contains("<tr data-fact=\"config\"><th>config</th><td>events of one run"))
+        #expect(html.contains("epochs 0, 1, 2, 3") && html.contains("task devices: cpu (1)"))
+    }
+
     @Test func headerDescribesTheSweepAndLegendsNameTheClasses() throws {
         let html = HTMLReport(model: sweepModel()).render()
         let header = try #require(html.firstMatch(of: /<header>[\s\S]*?<\/header>/).map { String($0.0) })
