@@ -119,9 +119,11 @@ public struct TaskReport: Sendable {
         return flat[key].map(TaskReport.text) ?? ""
     }
 
-    /// A flattened spec value as text: lists as `[a, b]`.
+    /// A flattened spec value as text: lists as `[a, b]`, booleans (which JSON parsing gives as numbers whose
+    /// type code is `c`) as `true` and `false`.
     static func text(_ value: Any) -> String {
         if let list = value as? [Any] { return "[" + list.map { "\($0)" }.joined(separator: ", ") + "]" }
+        if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
         return "\(value)"
     }
 }

@@ -128,6 +128,8 @@ struct ReportPageTests {
         #expect(fact("strata").contains("Strata \(StrataVersion.current)") && fact("strata").contains("cores"))
         #expect(fact("machines").contains("task devices: cpu (8)"))
         #expect(header.contains("<details id=\"settings\">") && header.contains("<th>label_noise</th><td>0.2</td>"))
+        #expect(header.contains("<th>nesterov</th><td>false</td>") && header.contains("<th>measure.probes</th><td>true</td>"))
+        #expect(header.contains("<th>measure.kernels</th><td>[linear]</td>"))
         #expect(html.contains("0 T-shirt/top") && html.contains("9 Ankle boot"))
         #expect(HTMLReport(model: sweepModel(dataset: "cifar10")).render().contains("0 airplane"))
         #expect(ClassNames.of("cifar10").count == 10 && ClassNames.of("mnist")[7] == "digit 7")
