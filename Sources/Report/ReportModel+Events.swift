@@ -13,7 +13,9 @@ extension ReportModel {
             }
         }
         task.grid = ["arch": task.spec.arch, "optimizer": task.spec.optimizer, "width": String(task.spec.width)]
-        return ReportModel(title: title, gridKeys: ["arch", "optimizer", "width"], tasks: [task])
+        var model = ReportModel(title: title, gridKeys: ["arch", "optimizer", "width"], tasks: [task])
+        model.facts = SweepFacts(source: "events of one run (`strata train --json`): no sweep config")
+        return model
     }
 }
 

@@ -39,6 +39,8 @@ extension ReportModel {
             tasks.append(task)
         }
         let name = try store.sweepInfo()?.name ?? (folder as NSString).lastPathComponent
-        return ReportModel(title: "Sweep '\(name)'", gridKeys: gridKeys, tasks: tasks)
+        var model = ReportModel(title: "Sweep '\(name)'", gridKeys: gridKeys, tasks: tasks)
+        model.facts = try SweepFacts.read(store: store, folder: folder, records: records)
+        return model
     }
 }

@@ -52,6 +52,12 @@ public struct TaskReport: Sendable {
     public var regionImages: [Int: [TrainingEvent.RegionImage]] = [:]
     public var scores: [String: Double] = [:]
     public var seconds: Double?
+    /// From the `started` event: the device it ran on, its training examples and how many of them carry a
+    /// noisy label, and the model's parameter count.
+    public var device: String?
+    public var trainExamples: Int?
+    public var noisyExamples: Int?
+    public var parameters: Int?
 
     public init(id: String, spec: TaskSpec, grid: [String: String], state: String, reason: String? = nil) {
         (self.id, self.spec, self.grid, self.state, self.reason) = (id, spec, grid, state, reason)
@@ -75,6 +81,7 @@ public struct TaskReport: Sendable {
             if let given = s.spec { spec = given }
             taps = s.taps
             plannedCheckpoints = s.checkpoints
+            (device, trainExamples, noisyExamples, parameters) = (s.device, s.trainExamples, s.noisyExamples, s.parameters)
             if state == "pending" { state = "running" }
         case .epoch(let m):
             epochs.removeAll { $0.epoch >= m.epoch }
@@ -109,7 +116,15 @@ public struct TaskReport: Sendable {
     public func value(_ key: String) -> String {
         if let v = grid[key] { return v }
         let flat = (try? spec.flattened()) ?? [:]
-        return flat[key].map { "\($0)" } ?? ""
+        return flat[key].map(TaskReport.text) ?? ""
+    }
+
+    /// A flattened spec value as text: lists as `[a, b]`, booleans (which JSON parsing gives as numbers whose
+    /// type code is `c`) as `true` and `false`.
+    static func text(_ value: Any) -> String {
+        if let list = value as? [Any] { return "[" + list.map { "\($0)" }.joined(separator: ", ") + "]" }
+        if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        return "\(value)"
     }
 }
 
@@ -120,6 +135,9 @@ public struct ReportModel: Sendable {
     /// Keys whose values differ across tasks.
     public var gridKeys: [String]
     public var tasks: [TaskReport]
+    /// Where the results came from: config, times, machines, versions (nil: the header shows only what the
+    /// tasks' specs say).
+    public var facts: SweepFacts?
     /// True while tasks are not all finished: the report says the results are partial.
     public var isPartial: Bool { tasks.contains { !["done", "failed", "diverged"].contains($0.state) } }
 

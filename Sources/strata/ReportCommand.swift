@@ -18,6 +18,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The HTML file to write (default: report.html in the folder, or beside the file).")
     var out: String?
 
+    @Option(help: "Heatmap colours: per-matrix (each matrix over its own range, the default) or fixed (0–1 on every panel).")
+    var scale: HeatmapScale = .perMatrix
+
     /// Reading the store and writing files block: on a thread of their own, off Swift's cooperative pool.
     func run() async throws {
         let command = self
@@ -38,7 +41,9 @@ struct ReportCommand: AsyncParsableCommand {
             defaultOut = (source as NSString).appendingPathComponent("report.html")
         }
         let path = out ?? defaultOut
-        try Data(HTMLReport(model: model).render().utf8).write(to: URL(fileURLWithPath: path))
+        try Data(HTMLReport(model: model, scale: scale).render().utf8).write(to: URL(fileURLWithPath: path))
         print(path)
     }
 }
+
+extension HeatmapScale: ExpressibleByArgument {}

@@ -59,7 +59,8 @@ struct ReportTests {
         let html = HTMLReport(model: model(finished: true)).render()
         #expect(html.contains("id=\"overview\"") && html.contains("id=\"comparisons\"") && html.contains("id=\"task-0\""))
         #expect(html.contains("block1 · cka_linear") && html.contains("output · regions"))
-        #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == 2 * 1 + 1 + 5)
+        // Three heatmaps (two taps' CKA, the output's regions), each an image and a colour bar; five region pictures.
+        #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == 3 * 2 + 5)
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script src"))
         #expect(!html.contains("partial-banner"))
     }
