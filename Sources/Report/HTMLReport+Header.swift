@@ -1,4 +1,5 @@
 import Foundation
+import Sweep
 
 extension HTMLReport {
     /// The page's header: the sweep's name and task states, then a table of what the sweep was (dataset and
@@ -62,7 +63,9 @@ extension HTMLReport {
         let f = model.facts
         if let file = f?.configFile {
             let state = f?.configMatches == true
-                ? "its text, read when this report was made, expands to exactly the stored tasks (below)"
+                ? (f?.configFromStore == true
+                    ? "the config as run, kept in the store (below; \(f?.configReadFrom ?? ""))"
+                    : "its text, read when this report was made, expands to exactly the stored tasks (below)")
                 : (f?.configProblem ?? "")
             rows.append(("config", "config file", "\(file): \(state)"))
         } else if let source = f?.source {
@@ -78,7 +81,7 @@ extension HTMLReport {
             if !times.isEmpty { rows.append(("times", "when", times.joined(separator: " · "))) }
         }
         rows.append(("machines", "ran on", machines()))
-        rows.append(("strata", "report", "Strata \(f?.strataVersion ?? StrataVersion.current) · made "
+        rows.append(("strata", "report", "Strata \(f?.strataVersion ?? StrataVersion.string) · made "
             + "\(SweepFacts.time(model.generated)) on \(f?.reportMachine ?? SweepFacts.thisMachine) · "
             + "heatmap colours \(scale.rawValue) (--scale)"))
         return rows
@@ -106,8 +109,8 @@ extension HTMLReport {
     func configText() -> String {
         guard let f = model.facts, let text = f.configText else { return "" }
         let state = f.configMatches == true ? "the config as run" : "not the config as run"
-        return "<details id=\"config-text\"><summary>Config file \(Self.esc(f.configFile ?? "")) (\(state); read "
-            + "from \(Self.esc(f.configReadFrom ?? "")))</summary><pre>\(Self.esc(text))</pre></details>"
+        return "<details id=\"config-text\"><summary>Config file \(Self.esc(f.configFile ?? "")) (\(state); "
+            + "\(Self.esc(f.configReadFrom ?? "")))</summary><pre>\(Self.esc(text))</pre></details>"
     }
 
     /// Every stored task setting: one value, or the values it takes across the tasks.

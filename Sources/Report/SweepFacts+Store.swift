@@ -3,22 +3,25 @@ import Store
 import Sweep
 
 extension SweepFacts {
-    /// The facts a sweep's store holds: its config file (read again now, and checked against the stored
-    /// tasks, since the store keeps its path only), its creation time, when its last task finished, and
-    /// its workers.
+    /// The facts a sweep's store holds: the config as run (the YAML its history keeps; for an older store, its
+    /// config file read again now and checked against the stored tasks), its creation time, when its last task
+    /// finished, and its workers.
     static func read(store: SweepStore, folder: String, records: [TaskRecord]) throws -> SweepFacts {
         let info = try store.sweepInfo()
         var facts = SweepFacts(source: "sweep store \(store.path)", configFile: info?.configFile)
-        if let file = info?.configFile { facts.readConfig(file, folder: folder, storedIDs: records.map(\.id)) }
-        // The store exposes its creation time only through the rate of its progress: finished tasks over the
-        // seconds from creation to the last finish.
-        let finished = records.filter { $0.state == "done" || $0.state == "failed" }
-        facts.lastFinished = finished.compactMap(\.updated).max().map { Date(timeIntervalSince1970: $0) }
-        let progress = try store.progress()
-        if let last = facts.lastFinished, progress.tasksPerS > 0 {
-            let elapsed = Double(progress.done + progress.failed) / progress.tasksPerS
-            facts.created = last.addingTimeInterval(-elapsed)
+        let runs = try store.configRuns()
+        if let last = runs.last, !last.yaml.isEmpty {
+            // The store keeps the YAML of every config run into the sweep: the last is the config as run.
+            let when = SweepFacts.time(Date(timeIntervalSince1970: last.started))
+            let earlier = runs.count > 1 ? "; \(runs.count) configs were run into this sweep (--extend), this is the last" : ""
+            (facts.configText, facts.configReadFrom) = (last.yaml, "stored when run \(when)\(earlier)")
+            (facts.configMatches, facts.configFromStore) = (true, true)
+        } else if let file = info?.configFile {
+            facts.readConfig(file, folder: folder, storedIDs: records.map(\.id))  // a store from before the history
         }
+        facts.created = info.map { Date(timeIntervalSince1970: $0.created) }
+        let finished = records.filter { $0.state == .done || $0.state == .failed }
+        facts.lastFinished = finished.compactMap(\.updated).max().map { Date(timeIntervalSince1970: $0) }
         facts.workers = try store.workers().map { Worker(id: $0.id, host: $0.host, device: $0.device, slots: $0.slots) }
         return facts
     }
@@ -36,7 +39,7 @@ extension SweepFacts {
             return
         }
         let text = String(decoding: data, as: UTF8.self)
-        (configText, configReadFrom) = (text, path)
+        (configText, configReadFrom) = (text, "read from \(path)")
         do {
             let config = try SweepConfig.parse(yaml: text, file: path)
             configMatches = config.tasks.map(\.id) == storedIDs

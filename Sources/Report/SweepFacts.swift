@@ -1,10 +1,5 @@
 import Foundation
-
-/// This build's version, shown in every report's header. It is the same string `strata --version` prints;
-/// the commit is not known at run time, so this is the only version a report can state.
-public enum StrataVersion {
-    public static let current = "0.1.0"
-}
+import Sweep
 
 /// Where a report's results came from, beyond the tasks' specs: the sweep's config file, when it ran, the
 /// machines it ran on, and the program and machine that made the report.
@@ -28,6 +23,8 @@ public struct SweepFacts: Sendable {
     public var configText: String?
     /// Where `configText` was read from.
     public var configReadFrom: String?
+    /// Whether `configText` is the YAML the store kept when the config was run (else the file read again now).
+    public var configFromStore = false
     /// Whether that text, expanded now, gives exactly the stored tasks (nil when it was not read or did not
     /// parse): only then is it the config as run.
     public var configMatches: Bool?
@@ -38,7 +35,7 @@ public struct SweepFacts: Sendable {
     /// When the last task finished (done or failed); nil before any did.
     public var lastFinished: Date?
     public var workers: [Worker] = []
-    public var strataVersion = StrataVersion.current
+    public var strataVersion = StrataVersion.string
     /// The machine the report was made on, e.g. `host (Debian GNU/Linux 12 (bookworm), kernel 6.1, 2 cores, 8 GiB)`.
     public var reportMachine = SweepFacts.thisMachine
 

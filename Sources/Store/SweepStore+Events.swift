@@ -3,9 +3,11 @@ import GRDB
 
 extension SweepStore {
     /// The sweep's name and config file, nil before set-up.
-    public func sweepInfo() throws -> (name: String, configFile: String)? {
+    public func sweepInfo() throws -> (name: String, configFile: String, created: Double)? {
         try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, config_file FROM sweep").map { ($0["name"], $0["config_file"]) }
+            try Row.fetchOne(db, sql: "SELECT name, config_file, created FROM sweep").map {
+                ($0["name"], $0["config_file"], $0["created"])
+            }
         }
     }
 

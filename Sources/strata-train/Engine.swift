@@ -1,4 +1,5 @@
 import ArgumentParser
+import Sweep
 
 /// `strata-train`: the executable that holds libtorch. `strata train` and `strata info` run here — the lean
 /// `strata` replaces itself with this executable (execv), so their options, output, exit status and signals are
@@ -13,7 +14,7 @@ struct Engine: AsyncParsableCommand {
             `strata train` and `strata info` run in this executable, which lies beside `strata`; the coordinator, \
             the worker and the report never load libtorch.
             """,
-        version: "0.1.0",
+        version: StrataVersion.string,
         subcommands: [TrainCommand.self, Info.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Sweep
 
 /// The `strata` command line (`Entry` starts it).
 struct Strata: AsyncParsableCommand {
@@ -6,7 +7,7 @@ struct Strata: AsyncParsableCommand {
         commandName: "strata",
         abstract: "Sweeps of training runs that measure how every layer's representation evolves.",
         discussion: "See README.md and docs/ for the sweep workflow.",
-        version: "0.1.0",
+        version: StrataVersion.string,
         subcommands: [
             RunCommand.self,
             CoordinatorCommand.self,

@@ -1,5 +1,6 @@
 import Foundation
 import Report
+import StrataTesting
 import Testing
 
 /// The report as a reader meets it, in headless Chromium: heatmaps with checkpoint-epoch ticks, a colour bar
@@ -104,7 +105,7 @@ struct ReportPageEndToEndTests {
         let folder = try Self.folder("finished")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/report.html"
-        let report = try Command.strata(["report", sweep.out, "--out", path], in: folder, timeout: 30)
+        let report = try Strata.run(["report", sweep.out, "--out", path], logs: folder, timeout: 30)
         try #require(report.status == 0, "strata report: \(report.stderr)")
         let html = try String(contentsOfFile: path, encoding: .utf8)
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
@@ -137,24 +138,24 @@ struct ReportPageEndToEndTests {
         #expect(f["grid"]?.hasPrefix("optimizer {adam, sgd}") == true && f["grid"]?.contains("2 tasks") == true)
         #expect(f["training"]?.contains("epochs 4") == true && f["training"]?.contains("batch_size 32") == true)
         #expect(f["checkpoints"]?.contains("epochs 0, 1, 2, 3, 4") == true)
-        #expect(f["config"]?.contains("e2e.yaml: its text, read when this report was made, expands to exactly the stored tasks") == true,
+        #expect(f["config"]?.contains("e2e.yaml: the config as run, kept in the store") == true,
                 "\(f["config"] ?? "")")
         #expect(probe.config?.contains("name: e2e") == true)
         #expect(f["times"]?.contains("store created") == true && f["times"]?.contains("last task finished") == true)
         #expect(f["machines"]?.contains("worker(s)") == true && f["machines"]?.contains("task devices: cpu (2)") == true,
                 "\(f["machines"] ?? "")")
-        let version = try Command.strata(["--version"], in: folder, timeout: 10).stdout
+        let version = try Strata.run(["--version"], logs: folder, timeout: 10).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(f["strata"]?.hasPrefix("Strata \(version) · made ") == true, "\(f["strata"] ?? "") vs \(version)")
         #expect(probe.classes.count == 10 * sweep.tasks.count && probe.classes.first == "0 class 0", "\(probe.classes)")
 
         // --scale fixed: every panel on 0–1 and says so; a bad value is refused with the choices.
-        let fixed = try Command.strata(["report", sweep.out, "--out", folder + "/fixed.html", "--scale", "fixed"],
-                                       in: folder, timeout: 30)
+        let fixed = try Strata.run(["report", sweep.out, "--out", folder + "/fixed.html", "--scale", "fixed"],
+                                   logs: folder, timeout: 30)
         try #require(fixed.status == 0, "strata report --scale fixed: \(fixed.stderr)")
         let fixedHTML = try String(contentsOfFile: folder + "/fixed.html", encoding: .utf8)
         #expect(fixedHTML.contains("data-scale=\"fixed\"") && !fixedHTML.contains("data-scale=\"per-matrix\""))
-        let bad = try Command.strata(["report", sweep.out, "--scale", "log"], in: folder, timeout: 30)
+        let bad = try Strata.run(["report", sweep.out, "--scale", "log"], logs: folder, timeout: 30)
         #expect(bad.status != 0 && bad.stderr.contains("per-matrix") && bad.stderr.contains("fixed"), "\(bad.stderr)")
     }
 
@@ -170,8 +171,8 @@ struct ReportPageEndToEndTests {
         #expect(probe.labelOverlaps == 0, "\(probe.labelOverlaps) overlapping line-end or marker labels")
         #expect(probe.marks.sorted() == ["DD resnet18 · sgd · seed 0", "DD resnet18 · sgd · seed 1",
                                           "DD resnet18 · sgd · seed 2"], "\(probe.marks)")
-        // The store keeps the config file's path only; here it does not exist, and the header says so.
-        #expect(probe.facts["config"]?.contains("claims.yaml: the file is not readable from here now") == true,
+        // The store keeps the YAML as run: the header shows it though the file is gone now.
+        #expect(probe.facts["config"]?.contains("claims.yaml: the config as run, kept in the store") == true,
                 "\(probe.facts["config"] ?? "")")
         #expect(probe.facts["seeds"]?.hasPrefix("0, 1, 2 (") == true)
     }

@@ -125,7 +125,7 @@ struct ReportPageTests {
         #expect(fact("grid").hasPrefix("arch {resnet18, vit} × optimizer {adam, sgd} × width {4, 32} × lr {0.002, 0.05}"))
         #expect(fact("grid").contains("8 tasks in 4 configurations"))
         #expect(fact("checkpoints").contains("epochs 0, 1, 2, 3, 4"))
-        #expect(fact("strata").contains("Strata \(StrataVersion.current)") && fact("strata").contains("cores"))
+        #expect(fact("strata").contains("Strata \(StrataVersion.string)") && fact("strata").contains("cores"))
         #expect(fact("machines").contains("task devices: cpu (8)"))
         #expect(header.contains("<details id=\"settings\">") && header.contains("<th>label_noise</th><td>0.2</td>"))
         #expect(header.contains("<th>nesterov</th><td>false</td>") && header.contains("<th>measure.probes</th><td>true</td>"))
