@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "FlatJSON"),
         .target(name: "Sweep", dependencies: ["FlatJSON", .product(name: "Yams", package: "Yams")]),
         // The scores, similarity rows and .npy arrays need no libtorch (Dynamics re-exports them).
-        .target(name: "DynamicsCore"),
+        .target(name: "DynamicsCore", dependencies: ["Sweep"]),
         .target(name: "Dynamics", dependencies: ["DynamicsCore", "Torch"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib", "Sweep"]),

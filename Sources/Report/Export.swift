@@ -22,8 +22,7 @@ public enum Export {
 
     /// `metrics.csv`: one row per task × epoch, the grid keys, then one column per metric.
     static func metricsCSV(model: ReportModel, to out: String) throws -> String {
-        let metricNames = ["train_loss", "train_acc", "clean_acc", "noisy_acc", "memorization", "test_loss", "test_acc",
-                           "lr", "seconds", "images_per_s"]
+        let metricNames = TrainingEvent.EpochMetrics.names
         // A grid key named like a metric (lr) gets a prefix so that every column name is unique.
         let gridColumns = model.gridKeys.map { metricNames.contains($0) ? "grid.\($0)" : $0 }
         var text = (["task", "state"] + gridColumns + ["epoch"] + metricNames).map(csvField).joined(separator: ",") + "\n"

@@ -56,8 +56,7 @@ extension TrainingEvent {
 }
 
 extension TrainingEvent.EpochMetrics {
-    static let metricKeys = ["train_loss", "train_acc", "clean_acc", "noisy_acc", "memorization", "test_loss",
-                             "test_acc", "lr", "seconds", "images_per_s"]
+    static let metricKeys = TrainingEvent.EpochMetrics.names
 
     /// Checks the members of an `epoch` event as `init(_:)` reads them; returns the epoch.
     static func validate(_ object: FlatJSONObject) throws -> Int {

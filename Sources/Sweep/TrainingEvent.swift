@@ -143,16 +143,13 @@ extension TrainingEvent {
             case learningRate = "lr", seconds, imagesPerSecond = "images_per_s"
         }
 
-        /// The names of the metrics, in the order of `named`.
-        public static let names = ["train_loss", "train_acc", "clean_acc", "noisy_acc", "memorization", "test_loss",
-                                   "test_acc", "lr", "seconds", "images_per_s"]
+        /// The names of the metrics, in the order of `named` (declared in `EventSchema.epochMetrics`).
+        public static let names = EventSchema.epochMetrics.map(\.name)
 
         /// The metrics by name, as the store keeps them (names of the JSON keys).
         public var named: [(String, Double)] {
-            [("train_loss", trainLoss), ("train_acc", trainAccuracy), ("clean_acc", cleanAccuracy),
-             ("noisy_acc", noisyAccuracy), ("memorization", memorization), ("test_loss", testLoss),
-             ("test_acc", testAccuracy), ("lr", learningRate), ("seconds", seconds),
-             ("images_per_s", imagesPerSecond)]
+            Array(zip(Self.names, [trainLoss, trainAccuracy, cleanAccuracy, noisyAccuracy, memorization, testLoss,
+                                   testAccuracy, learningRate, seconds, imagesPerSecond]))
         }
     }
 
@@ -175,11 +172,19 @@ extension TrainingEvent {
         public init(kind: String, index: Int, epoch: Int, epochs: [Int], rows: [TapRow]) {
             (self.kind, self.index, self.epoch, self.epochs, self.rows) = (kind, index, epoch, epochs, rows)
         }
+
+        /// A tap's row (`MatrixRow.TapRow` reads as the event's `TapRow`).
+        public typealias TapRow = TrainingEvent.TapRow
+
+        /// The values of `tap`, if it is in the row.
+        public func values(of tap: String) -> [Double]? { rows.first { $0.tap == tap }?.values }
     }
 
     /// One tap's row of a similarity matrix.
     public struct TapRow: Codable, Sendable, Equatable {
+        /// The tap (measured layer), or `output` for the network's own decisions.
         public var tap: String
+        /// Similarities against checkpoints 0…index; the last is the diagonal.
         public var values: [Double]
         public init(tap: String, values: [Double]) { (self.tap, self.values) = (tap, values) }
     }

@@ -138,8 +138,7 @@ final class DynamicsMeasurement {
         try withNoGrad {
             let rows = try timed("cka") { try cka.append(epoch: epoch, activations: raw) }
             for row in rows {
-                try emit(.similarity(.init(kind: row.kind, index: row.index, epoch: row.epoch, epochs: row.epochs,
-                                           rows: row.rows.map { .init(tap: $0.tap, values: $0.values) })))
+                try emit(.similarity(row))
             }
         }
         var probes: [String: LinearProbe] = [:]
@@ -186,8 +185,7 @@ final class DynamicsMeasurement {
                                         anchors: grid.anchorCells))
                 }
             }
-            try emit(.regions(.init(index: row.index, epoch: epoch, epochs: row.epochs,
-                                    rows: row.rows.map { .init(tap: $0.tap, values: $0.values) }, images: images)))
+            try emit(.regions(.init(index: row.index, epoch: epoch, epochs: row.epochs, rows: row.rows, images: images)))
         }
     }
 
