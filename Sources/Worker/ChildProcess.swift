@@ -13,7 +13,7 @@ public final class ChildProcess {
     /// Starts `arguments[0]` with `arguments`; stdin is /dev/null.
     init(arguments: [String]) throws {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard pipe(&out) == 0, pipe(&err) == 0 else { throw WorkerError("pipe failed: errno \(errno)") }
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw WorkerError(.spawn, "pipe failed: errno \(errno)") }
         // Close-on-exec, so that other children do not inherit these pipes (dup2 clears it in this one).
         for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
@@ -36,7 +36,7 @@ public final class ChildProcess {
         guard rc == 0 else {
             close(out[0])
             close(err[0])
-            throw WorkerError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))")
+            throw WorkerError(.spawn, "cannot start \(arguments[0]): \(String(cString: strerror(rc)))")
         }
         pid = child
         stdout = out[0]
@@ -93,6 +93,18 @@ public final class ChildProcess {
 
 /// An error of the worker agent.
 public struct WorkerError: Error, CustomStringConvertible, Sendable {
+    /// The kinds of problem.
+    public enum Code: String, Sendable {
+        /// The training engine (`strata-train`) is missing, does not start, or does not describe itself: build it
+        /// beside `strata` (the message says how).
+        case engine
+        /// A task's process could not be started (pipes, spawn): the message says why; the task is retried.
+        case spawn
+        /// The coordinator sent a task spec this worker cannot read: the worker and coordinator versions differ.
+        case badSpec
+    }
+
+    public var code: Code
     public var description: String
-    init(_ description: String) { self.description = description }
+    init(_ code: Code, _ description: String) { (self.code, self.description) = (code, description) }
 }

@@ -23,7 +23,7 @@ public enum TrainingEngine {
 
     /// The error for an engine that is not there.
     public static func missing(beside executable: String) -> WorkerError {
-        WorkerError("\(name) not found beside \(executable): build it with `swift build --product \(name)` (with "
+        WorkerError(.engine, "\(name) not found beside \(executable): build it with `swift build --product \(name)` (with "
                     + "`-c release` for a release build) or `make build`, which builds both, and keep the two "
                     + "executables in one folder")
     }
@@ -38,7 +38,7 @@ public enum TrainingEngine {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw WorkerError("cannot start \(engine): \(error.localizedDescription)") }
+        do { try process.run() } catch { throw WorkerError(.engine, "cannot start \(engine): \(error.localizedDescription)") }
         // stderr is read on another thread while this one reads stdout, so that neither pipe can fill up and block
         // the engine.
         let stderrData = Mutex(Data())
@@ -54,13 +54,13 @@ public enum TrainingEngine {
             let why = String(decoding: stderrData.withLock { $0 }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let how = process.terminationReason == .exit ? "exited with status \(process.terminationStatus)"
                 : "was killed by signal \(process.terminationStatus)"
-            throw WorkerError("`\(engine) info --json` \(how)\(why.isEmpty ? "" : ": \(why)"); run it by hand to "
+            throw WorkerError(.engine, "`\(engine) info --json` \(how)\(why.isEmpty ? "" : ": \(why)"); run it by hand to "
                               + "see why (typically libtorch's libraries cannot be loaded: docs/ENGINE.md)")
         }
         do {
             return try JSONDecoder().decode(EngineInfo.self, from: data)
         } catch {
-            throw WorkerError("`\(engine) info --json` printed no engine description (\(error)): is \(engine) the "
+            throw WorkerError(.engine, "`\(engine) info --json` printed no engine description (\(error)): is \(engine) the "
                               + "strata-train of this strata build?")
         }
     }

@@ -75,7 +75,7 @@ struct FaultToleranceTests {
         let store = try h.store()
         let task = try #require(try store.tasks().first)
         #expect(task.state == .failed)
-        #expect(task.reason?.contains("invalid task spec (not retried)") == true, "\(task.reason ?? "")")
+        #expect(task.reason?.contains("cannot succeed on another worker either (not retried)") == true, "\(task.reason ?? "")")
         #expect(task.reason?.contains("at least 4 examples") == true, "\(task.reason ?? "")")
         #expect(try store.attempts(task: task.id).count == 1)
     }

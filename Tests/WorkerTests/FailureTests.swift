@@ -24,7 +24,7 @@ extension WorkerAgentTests {
             #expect(end.command == .fail)
             let fail = try end.decode(FailBody.self)
             #expect(fail.retryable == false)
-            let prefix = "invalid task spec (not retried): exited with status \(ChildProcess.invalidSpecStatus)"
+            let prefix = "cannot succeed on another worker either (not retried): exited with status \(ChildProcess.invalidSpecStatus)"
             #expect(fail.error.hasPrefix(prefix), "\(fail.error)")
             #expect(fail.error.contains("at least 4 examples"), "\(fail.error)")
             #expect(fail.seq == stream.events.count + 1)
