@@ -36,11 +36,12 @@ public struct SweepConfig: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: 0, column: 0, key: "", message: "cannot read the file")
         }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+        return try parse(yaml: try ConfigText.text(of: data, file: path), file: path)
     }
 
     /// Parses and expands YAML text; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> SweepConfig {
+        try ConfigText.checkTabs(yaml, file: file)
         var parser = ConfigParser(file: file)
         var config = try parser.parse(yaml)
         config.source = yaml

@@ -145,6 +145,18 @@ enum TaskSpecFile {
         guard let mapping = object as? [String: Any] else {
             throw CommandError("\(path): expected a mapping of task keys (key: value)")
         }
+        if mapping.keys.contains(where: SweepConfig.sectionKeys.contains) {
+            // A sweep config: one of its tasks, when it has just one; otherwise say how to pick.
+            let sweep = try loadConfig(path)
+            guard sweep.tasks.count == 1, let only = sweep.tasks.first else {
+                throw CommandError("""
+                    \(path) is a sweep config with \(sweep.tasks.count) tasks: pick one with --task ID or --task N \
+                    (1…\(sweep.tasks.count); `strata validate \(path)` lists them), or run them all with \
+                    `strata run \(path)`
+                    """)
+            }
+            return only.spec
+        }
         var spec = base
         for (key, value) in mapping.sorted(by: { $0.key < $1.key }) {
             let pairs: [(String, Any)] = (value as? [String: Any]).map { block in
