@@ -33,12 +33,14 @@ extension TaskKey {
         int("threads", \.threads, .nonNegative, "libtorch threads (0 = the worker's setting)"),
         text("device", \.device, .form(allowed: ["cpu", "cuda", "cuda:N", "auto"], accepts: isDevice),
              "where the run trains (auto: a worker's own device)"),
-        int("checkpoint_every", \.checkpointEvery, .nonNegative, "save a resumable checkpoint every N epochs (0 = never)"),
+        int("checkpoint_every", \.checkpointEvery, .nonNegative,
+            "save a resumable checkpoint every N epochs (0 = never)"),
         block("measure", "what is measured and when (measure=false turns measuring off)"),
         block("synthetic", "behaviour of a synthetic task"),
 
         flag("measure.enabled", \.measure.enabled, "false turns measuring off"),
-        int("measure.every", \.measure.every, .nonNegative, "a checkpoint every N epochs (when at is empty and log is 0)"),
+        int("measure.every", \.measure.every, .nonNegative,
+            "a checkpoint every N epochs (when at is empty and log is 0)"),
         ints("measure.at", \.measure.at, .nonNegative, "explicit checkpoint epochs"),
         int("measure.log", \.measure.log, .nonNegative, "K log-spaced checkpoints (0 = off)"),
         int("measure.examples", \.measure.examples, .positive, "size of the CKA measurement set"),
@@ -60,7 +62,8 @@ extension TaskKey {
         int("synthetic.pace_ms", \.synthetic.paceMs, .nonNegative, "milliseconds between events"),
         int("synthetic.crash_at", \.synthetic.crashAt, .atLeast(-1), "abort the process at this event (-1 = never)"),
         int("synthetic.hang_at", \.synthetic.hangAt, .atLeast(-1), "stop making progress at this event (-1 = never)"),
-        int("synthetic.diverge_at", \.synthetic.divergeAt, .atLeast(-1), "report divergence at this event (-1 = never)"),
+        int("synthetic.diverge_at", \.synthetic.divergeAt, .atLeast(-1),
+            "report divergence at this event (-1 = never)"),
         int("synthetic.payload_bytes", \.synthetic.payloadBytes, .nonNegative, "bytes of padding per event"),
     ]
 
@@ -71,7 +74,8 @@ extension TaskKey {
     public static func names(in block: String) -> [String] { all.filter { $0.block == block }.map(\.name) }
 
     /// The keys of a config's `dataset:` block, by their names in it (`name` for `dataset`), in table order.
-    public static let datasetBlock: [(name: String, key: TaskKey)] = all.compactMap { k in k.datasetName.map { ($0, k) } }
+    public static let datasetBlock: [(name: String, key: TaskKey)] =
+        all.compactMap { k in k.datasetName.map { ($0, k) } }
 
     /// `cpu`, `cuda`, `cuda:N` (N ≥ 0) or `auto`.
     static func isDevice(_ text: String) -> Bool {

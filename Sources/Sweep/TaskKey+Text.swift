@@ -5,7 +5,7 @@ extension TaskKey {
     var markdownRule: String {
         let rule: String
         switch self.rule {
-        case .any: rule = "any"
+        case .any: rule = type == .bool ? "`true`, `false`" : "any"
         case .oneOf(let values), .form(allowed: let values, accepts: _):
             rule = values.map { "`\($0)`" }.joined(separator: ", ")
         case .fraction: rule = "0 to 1"
@@ -41,9 +41,10 @@ extension TaskKey {
         for k in all {
             let value = k.type == .block ? "" : "`\(k.defaultText)`"
             let help = k.help.replacingOccurrences(of: "|", with: "\\|")
-            lines.append("| `\(k.key)` | \(k.type.shortName) | \(k.type == .block ? "" : k.markdownRule) | \(value) | \(help) |")
+            let rule = k.type == .block ? "" : k.markdownRule
+            lines.append("| `\(k.key)` | \(k.type.shortName) | \(rule) | \(value) | \(help) |")
         }
-        let block = datasetBlock.map { $0.name == $0.key.key ? "`\($0.name)`" : "`\($0.name)` (`\($0.key.key)`)" }
+        let block = datasetBlock.map { $0.name == $0.key.key ? "`\($0.name)`" : "`\($0.name)` (sets `\($0.key.key)`)" }
         lines += ["", "A config's `dataset:` block takes \(block.joined(separator: ", "))."]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -52,16 +52,17 @@ public struct TaskKey: Sendable {
         switch type {
         case .block:
             let keys = TaskKey.names(in: key)
-            throw TaskKeyError(key: key, message: "'\(key)' is a block: set one of its keys, e.g. "
-                               + "\(key).\(keys.first { $0 != "enabled" } ?? "")=…" + (key == "measure" ? ", or measure=false" : "")
-                               + "; it has: \(keys.joined(separator: ", "))")
+            let example = "\(key).\(keys.first { $0 != "enabled" } ?? "")=…"
+                + (key == "measure" ? ", or measure=false" : "")
+            throw TaskKeyError(key: key, message: "'\(key)' is a block: set one of its keys, e.g. \(example); "
+                               + "it has: \(keys.joined(separator: ", "))")
         case .intList, .stringList:
             let inner = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
             guard !inner.isEmpty else { return [Any]() }
             return try inner.split(separator: ",", omittingEmptySubsequences: false).map { item throws(TaskKeyError) in
                 let t = item.trimmingCharacters(in: .whitespaces)
                 guard let v = type.element.scalar(t) else {
-                    throw TaskKeyError(key: key, message: "expected \(type.name), got '\(t)' in '\(text)'")
+                    throw TaskKeyError(key: key, message: "expected \(type.element.name), got '\(t)' in '\(text)'")
                 }
                 return v
             }
@@ -116,8 +117,8 @@ public enum ValueType: Sendable, Hashable {
         case .double: "number"
         case .bool: "boolean"
         case .string: "text"
-        case .intList: "integers"
-        case .stringList: "texts"
+        case .intList: "integer list"
+        case .stringList: "text list"
         case .block: "block"
         }
     }

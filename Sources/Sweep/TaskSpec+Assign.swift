@@ -1,8 +1,8 @@
 import Foundation
 
 extension TaskSpec {
-    /// Sets one task key (`block.key` for `measure` and `synthetic`) to a value that the config parser has
-    /// already checked against the key's type: an `Int`, `Double`, `Bool`, `String`, or a list of integers or
+    /// Sets one task key (`block.key` for `measure` and `synthetic`) to a value that the config parser or `--set`
+    /// has already read as the key's type: an `Int`, `Double`, `Bool`, `String`, or a list of integers or
     /// strings. The spec is what decoding the same values as JSON would give (an integer is also taken for a
     /// number); false when the key is unknown or the value has the wrong type.
     ///

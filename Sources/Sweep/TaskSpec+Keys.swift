@@ -52,7 +52,8 @@ extension TaskSpec {
             guard top.type == .block else { return TaskKeyError(key: key, message: "'\(parts[0])' has no sub-keys") }
             let known = TaskKey.names(in: parts[0])
             let hint = closest(to: parts[1], among: known).map { " (did you mean '\(parts[0]).\($0)'?)" } ?? ""
-            return TaskKeyError(key: key, message: "unknown key\(hint); '\(parts[0])' has: \(known.joined(separator: ", "))")
+            return TaskKeyError(key: key,
+                                message: "unknown key\(hint); '\(parts[0])' has: \(known.joined(separator: ", "))")
         }
         return TaskKeyError(key: key, message: "unknown key\(suggestion(for: parts[0]))")
     }
