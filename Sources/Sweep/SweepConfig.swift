@@ -49,25 +49,6 @@ public struct SweepConfig: Sendable {
     }
 }
 
-/// The type a key's value must have.
-enum ValueType: Equatable {
-    case int, double, bool, string, intList, stringList, block
-
-    var name: String {
-        switch self {
-        case .int: "an integer"
-        case .double: "a number"
-        case .bool: "true or false"
-        case .string: "a string"
-        case .intList: "a list of integers"
-        case .stringList: "a list of strings"
-        case .block: "a mapping"
-        }
-    }
-
-    var isList: Bool { self == .intList || self == .stringList }
-}
-
 struct ConfigParser {
     let file: String
     var name = ""
@@ -75,32 +56,14 @@ struct ConfigParser {
 
     init(file: String) { self.file = file }
 
-    static let taskTypes: [String: ValueType] = [
-        "kind": .string, "dataset": .string, "data_dir": .string, "train_size": .int, "test_size": .int,
-        "label_noise": .double, "augment": .string, "arch": .string, "width": .int, "depth": .int, "heads": .int,
-        "patch": .int, "optimizer": .string, "lr": .double, "momentum": .double, "nesterov": .bool,
-        "weight_decay": .double, "schedule": .string, "warmup": .int, "batch_size": .int, "epochs": .int,
-        "seed": .int, "threads": .int, "device": .string, "checkpoint_every": .int, "measure": .block,
-        "synthetic": .block,
-    ]
-    static let measureTypes: [String: ValueType] = [
-        "enabled": .bool, "every": .int, "at": .intList, "log": .int, "examples": .int, "kernels": .stringList,
-        "probes": .bool, "probe_train": .int, "probe_test": .int, "probe_clean_labels": .bool, "planes": .int,
-        "resolution": .int, "pictures": .int, "picture_range": .double,
-    ]
-    static let syntheticTypes: [String: ValueType] = [
-        "events": .int, "pace_ms": .int, "crash_at": .int, "hang_at": .int, "diverge_at": .int,
-        "payload_bytes": .int,
-    ]
-    static let datasetBlockKeys = ["name", "data_dir", "train_size", "test_size", "label_noise", "augment"]
-    static let executionTypes: [String: ValueType] = [
-        "retries": .int, "heartbeat_ms": .int, "heartbeat_timeout_ms": .int, "task_timeout_s": .double,
-        "quarantine_after": .int, "stall_timeout_s": .double,
-    ]
-    /// Keys whose values must be at least 1 (or above 0 for numbers).
-    static let positive: Set<String> = ["width", "batch_size", "epochs", "lr", "patch", "heartbeat_ms",
-                                        "heartbeat_timeout_ms", "task_timeout_s", "quarantine_after",
-                                        "measure.examples"]
+    /// The types of the top-level task keys, the `measure` keys and the `synthetic` keys, from the key table.
+    static let taskTypes = types(of: nil)
+    static let measureTypes = types(of: "measure")
+    static let syntheticTypes = types(of: "synthetic")
+
+    static func types(of block: String?) -> [String: ValueType] {
+        Dictionary(uniqueKeysWithValues: TaskKey.all.filter { $0.block == block }.map { ($0.name, $0.type) })
+    }
 
     func error(_ node: Node?, _ key: String, _ message: String, allowed: [String] = []) -> ConfigError {
         ConfigError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key,
@@ -110,23 +73,7 @@ struct ConfigParser {
     // MARK: Keys and values
 
     /// The type of a task key, `block.key` for nested keys; nil when unknown.
-    func type(of key: String) -> ValueType? {
-        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-        if parts.count == 2 {
-            switch parts[0] {
-            case "measure": return Self.measureTypes[parts[1]]
-            case "synthetic": return Self.syntheticTypes[parts[1]]
-            default: return nil
-            }
-        }
-        return Self.taskTypes[key]
-    }
-
-    func allowed(for key: String) -> [String] {
-        if key == "measure.kernels" { return ["linear", "rbf", "debiased"] }
-        if key == "nesterov" { return [] }
-        return TaskSpec.keys.first { $0.key == key }?.allowed ?? []
-    }
+    func type(of key: String) -> ValueType? { TaskKey.named[key]?.type }
 
     func unknownKey(_ node: Node, _ key: String, among known: [String], in section: String) -> ConfigError {
         var message = "unknown key"
@@ -149,37 +96,18 @@ struct ConfigParser {
         }
     }
 
-    func scalar(_ node: Node, key: String, type: ValueType) throws -> Any {
+    /// Converts a scalar node to a value of `type`, checked against `rule` (by default the rule of task key
+    /// `key` in the key table, as `--set` and `TaskSpec.validate` check it).
+    func scalar(_ node: Node, key: String, type: ValueType, rule: TaskKey.Rule? = nil) throws -> Any {
         guard case .scalar(let s) = node else { throw error(node, key, "expected \(type.name), got a \(kind(node))") }
         let text = s.string
-        let result: Any
-        switch type {
-        case .int:
-            guard let i = Int(text) else { throw error(node, key, "expected \(type.name), got '\(text)'") }
-            result = i
-        case .double:
-            guard let d = Double(text), d.isFinite else {
-                throw error(node, key, "expected \(type.name), got '\(text)'")
-            }
-            result = d
-        case .bool:
-            guard let b = node.bool else { throw error(node, key, "expected true or false, got '\(text)'") }
-            result = b
-        default:
-            result = text
+        // A quoted scalar is text to YAML, never a boolean.
+        let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+        guard let result = type == .bool && quoted ? nil : type.scalar(text) else {
+            throw error(node, key, "expected \(type.name), got '\(text)'")
         }
-        let allowed = allowed(for: key)
-        if !allowed.isEmpty, !allowed.contains(text) {
-            throw error(node, key, "'\(text)' is not allowed", allowed: allowed)
-        }
-        if Self.positive.contains(key), let n = (result as? Int).map(Double.init) ?? (result as? Double), n <= 0 {
-            throw error(node, key, "must be greater than 0, got '\(text)'")
-        }
-        if let n = (result as? Int), n < 0, type == .int, !key.hasSuffix("_at"), key != "seed" {
-            throw error(node, key, "must not be negative, got '\(text)'")
-        }
-        if key == "label_noise", let d = result as? Double, !(0...1).contains(d) {
-            throw error(node, key, "must be between 0 and 1, got '\(text)'")
+        if let problem = (rule ?? TaskKey.named[key]?.rule)?.problem(with: result, text: text) {
+            throw error(node, key, problem.message, allowed: problem.allowed)
         }
         return result
     }
@@ -262,8 +190,7 @@ struct ConfigParser {
                 for (subNode, sub, valueNode) in try mapping(node, key: key) {
                     let full = "\(key).\(sub)"
                     guard type(of: full) != nil else {
-                        let keys = Array((key == "measure" ? Self.measureTypes : Self.syntheticTypes).keys)
-                        throw unknownKey(subNode, sub, among: keys, in: key)
+                        throw unknownKey(subNode, sub, among: TaskKey.names(in: key), in: key)
                     }
                     fixed.append((full, try value(valueNode, key: full), text(valueNode)))
                 }
@@ -325,10 +252,8 @@ struct ConfigParser {
         return SweepConfig(name: name, file: file, tasks: tasks, axes: axes, execution: execution)
     }
 
-    func gridKeys() -> [String] {
-        TaskSpec.keys.map(\.key).filter { $0 != "measure" && $0 != "synthetic" }
-            + Self.measureTypes.keys.map { "measure.\($0)" } + Self.syntheticTypes.keys.map { "synthetic.\($0)" }
-    }
+    /// Every key a grid axis or an override may set: the task keys but the blocks themselves.
+    func gridKeys() -> [String] { TaskKey.all.filter { $0.type != .block }.map(\.key) }
 
     func text(_ node: Node) -> String {
         switch node {
@@ -349,32 +274,12 @@ struct ConfigParser {
         if case .scalar = node { return [("dataset", try value(node, key: "dataset"), text(node))] }
         var result: [Assignment] = []
         for (keyNode, key, valueNode) in try mapping(node, key: "dataset") {
-            guard Self.datasetBlockKeys.contains(key) else {
-                throw unknownKey(keyNode, key, among: Self.datasetBlockKeys, in: "dataset")
+            guard let taskKey = TaskKey.datasetBlock.first(where: { $0.name == key })?.key.key else {
+                throw unknownKey(keyNode, key, among: TaskKey.datasetBlock.map(\.name), in: "dataset")
             }
-            let taskKey = key == "name" ? "dataset" : key
             result.append((taskKey, try value(valueNode, key: taskKey), text(valueNode)))
         }
         return result
-    }
-
-    mutating func parseExecution(_ node: Node) throws {
-        var object: [String: Any] = [:]
-        for (keyNode, key, valueNode) in try mapping(node, key: "execution") {
-            guard let type = Self.executionTypes[key] else {
-                throw unknownKey(keyNode, key, among: ExecutionSettings.keys, in: "execution")
-            }
-            object[key] = try scalar(valueNode, key: key, type: type)
-        }
-        execution = try JSONDecoder().decode(ExecutionSettings.self,
-                                             from: JSONSerialization.data(withJSONObject: object))
-        if execution.stallTimeoutS < 0 {
-            throw error(node, "execution.stall_timeout_s", "must be 0 (wait forever) or more seconds")
-        }
-        if execution.heartbeatTimeoutMs <= execution.heartbeatMs {
-            throw error(node, "execution.heartbeat_timeout_ms",
-                        "must be longer than heartbeat_ms (\(execution.heartbeatMs)); 3× is usual")
-        }
     }
 
     /// axis → grid value text → [(key, value, text, list of values when the override sweeps)].

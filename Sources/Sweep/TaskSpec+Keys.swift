@@ -1,52 +1,8 @@
 import Foundation
 
-/// An error in a `key=value` setting of a task.
-public struct TaskKeyError: Error, CustomStringConvertible, Sendable {
-    public var key: String
-    public var message: String
-    public var description: String { "\(key): \(message)" }
-}
-
 extension TaskSpec {
-    /// A settable key with its help text, for `--help` and error messages.
-    public struct KeyInfo: Sendable {
-        public var key: String
-        public var help: String
-        public var allowed: [String]
-    }
-
-    /// Every top-level key with its default and meaning.
-    public static let keys: [KeyInfo] = [
-        KeyInfo(key: "kind", help: "train or synthetic", allowed: TaskKind.allCases.map(\.rawValue)),
-        KeyInfo(key: "dataset", help: "dataset name", allowed: ["fashion-mnist", "mnist", "cifar10", "synthetic"]),
-        KeyInfo(key: "data_dir", help: "dataset directory (empty: the dataset's default)", allowed: []),
-        KeyInfo(key: "train_size", help: "training examples (0 = all)", allowed: []),
-        KeyInfo(key: "test_size", help: "test examples (0 = all)", allowed: []),
-        KeyInfo(key: "label_noise", help: "fraction of training labels made wrong", allowed: []),
-        KeyInfo(key: "augment", help: "crop+flip augmentation", allowed: Augment.allCases.map(\.rawValue)),
-        KeyInfo(key: "arch", help: "architecture", allowed: ["mlp", "cnn5", "resnet18", "vit"]),
-        KeyInfo(key: "width", help: "k of cnn5/resnet18, dim of vit, hidden units of mlp", allowed: []),
-        KeyInfo(key: "depth", help: "mlp hidden layers / vit blocks (0 = default)", allowed: []),
-        KeyInfo(key: "heads", help: "vit attention heads (0 = max(1, width/64))", allowed: []),
-        KeyInfo(key: "patch", help: "vit patch size", allowed: []),
-        KeyInfo(key: "optimizer", help: "optimizer", allowed: ["sgd", "adam", "adamw"]),
-        KeyInfo(key: "lr", help: "base learning rate", allowed: []),
-        KeyInfo(key: "momentum", help: "SGD momentum", allowed: []),
-        KeyInfo(key: "nesterov", help: "Nesterov momentum", allowed: ["true", "false"]),
-        KeyInfo(key: "weight_decay", help: "weight decay", allowed: []),
-        KeyInfo(key: "schedule", help: "learning-rate schedule", allowed: ["constant", "inverse-sqrt", "cosine", "step"]),
-        KeyInfo(key: "warmup", help: "linear warm-up epochs", allowed: []),
-        KeyInfo(key: "batch_size", help: "minibatch size", allowed: []),
-        KeyInfo(key: "epochs", help: "training epochs", allowed: []),
-        KeyInfo(key: "seed", help: "seed of everything random", allowed: []),
-        KeyInfo(key: "threads", help: "libtorch threads (0 = worker's setting)", allowed: []),
-        KeyInfo(key: "device", help: "cpu, cuda, cuda:N or auto", allowed: []),
-        KeyInfo(key: "checkpoint_every", help: "checkpoint every N epochs (0 = never)", allowed: []),
-        KeyInfo(key: "measure", help: "measurement block (measure.every, measure.log, ...; measure=false: off)",
-                allowed: []),
-        KeyInfo(key: "synthetic", help: "synthetic-task block (synthetic.events, synthetic.crash_at, ...)",
-                allowed: []),
-    ]
+    /// The top-level keys (with the `measure` and `synthetic` blocks), from the key table.
+    public static let keys: [TaskKey] = TaskKey.all.filter { $0.block == nil }
 
     /// The value of every key of this spec as JSON text, by key (`measure.every` for nested keys).
     public func flattened() throws -> [String: Any] {
@@ -63,87 +19,43 @@ extension TaskSpec {
         return result
     }
 
-    /// Sets `key` (a task key, or `block.key` for `measure` and `synthetic`) from text, as `--set` does.
+    /// Sets `key` (a task key, or `block.key` for `measure` and `synthetic`) from text, as `--set` does: the
+    /// text is read as the key's type (a list as comma-separated items) and checked against the key's rule, the
+    /// same way a config's value is. `measure=false` (or `true`) turns measuring off (on). A failed setting
+    /// leaves the spec unchanged.
     public mutating func set(_ key: String, to text: String) throws {
-        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
-        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-        let top = parts[0]
-        guard let current = object[top] else {
-            throw TaskKeyError(key: key, message: "unknown key\(TaskSpec.suggestion(for: top))")
+        if key == "measure", ValueType.bool(text) != nil { return try set("measure.enabled", to: text) }
+        guard let info = TaskKey.named[key] else { throw TaskSpec.unknownKey(key) }
+        let value = try info.parse(text)
+        if let problem = info.problem(with: value, text: text) { throw TaskKeyError(key: key, problem: problem) }
+        var updated = self
+        guard updated.assign(key, value) else {
+            throw TaskKeyError(key: key, message: "expected \(info.type.name), got '\(text)'")
         }
-        if parts.count == 1 {
-            if top == "measure", let on = Bool(text) {
-                var block = current as! [String: Any]
-                block["enabled"] = on
-                object[top] = block
-            } else {
-                if Self.defaults.isInteger(top) && Int(text) == nil {
-                throw TaskKeyError(key: key, message: "expected an integer, got '\(text)'")
-            }
-            object[top] = try TaskSpec.parse(text, like: current, key: key)
-            }
-        } else {
-            guard var block = current as? [String: Any] else {
-                throw TaskKeyError(key: key, message: "'\(top)' has no sub-keys")
-            }
-            guard let inner = block[parts[1]] else {
-                let known = block.keys.sorted().joined(separator: ", ")
-                throw TaskKeyError(key: key, message: "unknown key; '\(top)' has: \(known)")
-            }
-            block[parts[1]] = try TaskSpec.parse(text, like: inner, key: key)
-            object[top] = block
-        }
-        let data = try JSONSerialization.data(withJSONObject: object)
-        let updated: TaskSpec
-        do {
-            updated = try JSONDecoder().decode(TaskSpec.self, from: data)
-        } catch {
-            let expected = parts.count == 1 && Self.defaults.isInteger(top) ? "an integer" : "a value of the key's type"
-            throw TaskKeyError(key: key, message: "expected \(expected), got '\(text)'")
-        }
-        try updated.validateEnums(key: key)
+        try updated.validate(keys: [key])
         self = updated
     }
 
-    /// Whether a top-level key holds an integer.
-    func isInteger(_ key: String) -> Bool {
-        ["train_size", "test_size", "width", "depth", "heads", "patch", "warmup", "batch_size", "epochs", "seed",
-         "threads", "checkpoint_every"].contains(key)
-    }
-
-    /// Checks the keys whose values come from a fixed list.
-    public func validateEnums(key: String? = nil) throws {
-        for info in TaskSpec.keys where !info.allowed.isEmpty && (key == nil || key == info.key) {
-            let value: String
-            switch info.key {
-            case "dataset": value = dataset
-            case "arch": value = arch
-            case "optimizer": value = optimizer
-            case "schedule": value = schedule
-            default: continue
-            }
-            if !info.allowed.contains(value) {
-                throw TaskKeyError(key: info.key, message: "'\(value)' is not one of: "
-                    + info.allowed.joined(separator: ", "))
-            }
+    /// Checks the values of `keys` (every task key when nil) against the key table's types and rules: the one
+    /// check of bounds and allowed values, for a spec from `--set`, a config, a file or JSON.
+    public func validate(keys: [String]? = nil) throws(TaskKeyError) {
+        for key in keys?.compactMap({ TaskKey.named[$0] }) ?? TaskKey.all {
+            guard let value = key.get(self) else { continue }
+            if let problem = key.problem(with: value) { throw TaskKeyError(key: key.key, problem: problem) }
         }
     }
 
-    /// Parses `text` into a JSON value: text for string keys, else a number, boolean or list when it reads as one.
-    /// The type is checked when the spec is decoded.
-    static func parse(_ text: String, like example: Any, key: String) throws -> Any {
-        if example is String { return text }
-        if example is [Any] {
-            let items = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
-            return items.map { item -> Any in
-                let t = item.trimmingCharacters(in: .whitespaces)
-                return Int(t).map { $0 as Any } ?? t
-            }
+    /// The error of a key no table row has, with the key it probably means.
+    static func unknownKey(_ key: String) -> TaskKeyError {
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts.count == 2, let top = TaskKey.named[parts[0]] {
+            guard top.type == .block else { return TaskKeyError(key: key, message: "'\(parts[0])' has no sub-keys") }
+            let known = TaskKey.names(in: parts[0])
+            let hint = closest(to: parts[1], among: known).map { " (did you mean '\(parts[0]).\($0)'?)" } ?? ""
+            return TaskKeyError(key: key,
+                                message: "unknown key\(hint); '\(parts[0])' has: \(known.joined(separator: ", "))")
         }
-        if let i = Int(text) { return i }
-        if let d = Double(text) { return d }
-        if let b = Bool(text.lowercased()) { return b }
-        throw TaskKeyError(key: key, message: "expected a number or true/false, got '\(text)'")
+        return TaskKeyError(key: key, message: "unknown key\(suggestion(for: parts[0]))")
     }
 
     /// " (did you mean 'x'?)" for the closest known key, or "".

@@ -3,7 +3,8 @@ import Foundation
 /// Everything that defines one training run: the unit of work of a sweep.
 ///
 /// Field names in JSON, config files, `--set` and the store are the task keys of docs/TRAINING.md
-/// (`train_size`, `label_noise`, …). Every field has a default, so `TaskSpec()` alone runs.
+/// (`train_size`, `label_noise`, …). Every field has a default, so `TaskSpec()` alone runs. `TaskKey.all` gives
+/// each key's type, allowed values and help; a field added here needs a row there (a test checks).
 public struct TaskSpec: Codable, Hashable, Sendable {
     /// `train` runs a real training; `synthetic` emits events without training (load and fault tests).
     public var kind: TaskKind = .train
@@ -140,7 +141,7 @@ public struct MeasureSpec: Codable, Hashable, Sendable {
     public var log: Int = 0
     /// Size n of the measurement set.
     public var examples: Int = 500
-    /// CKA kernels: any of `linear`, `rbf`, `debiased`.
+    /// CKA kernels: any of `linear`, `rbf`, `rbf:T` (threshold T > 0) and `debiased`.
     public var kernels: [String] = ["linear"]
     /// Linear probes on every tap.
     public var probes: Bool = true

@@ -173,16 +173,9 @@ enum TaskSpecFile {
     }
 }
 
-/// The task keys with their defaults, for `--help`.
+/// The task keys with their rules and defaults, for `--help` (from the key table).
 enum TaskKeysHelp {
-    static var text: String {
-        let defaults = (try? TaskSpec.defaults.flattened()) ?? [:]
-        return TaskSpec.keys.map { info in
-            let value = defaults[info.key].map { "\($0)" } ?? "(block)"
-            let allowed = info.allowed.isEmpty ? "" : " [\(info.allowed.joined(separator: "|"))]"
-            return "  \(info.key.padding(toLength: 17, withPad: " ", startingAt: 0)) \(info.help)\(allowed); default \(value)"
-        }.joined(separator: "\n")
-    }
+    static var text: String { TaskKey.helpText() }
 }
 
 /// Prints events as JSON lines, or for people: a progress bar per epoch on a terminal, a line per epoch when piped.
