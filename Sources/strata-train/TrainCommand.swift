@@ -53,6 +53,11 @@ struct TrainCommand: AsyncParsableCommand {
     func train() throws {
         if specJSON != nil { exitWithParent() }
         let spec = try resolveSpec()
+        do {
+            try spec.validate()  // a spec from a worker (--spec-json) gets the checks a config gets
+        } catch {
+            try cannotSucceedElsewhere(error)
+        }
         if spec.kind == .synthetic {
             try SyntheticTask.run(spec) { event in
                 FileHandle.standardOutput.write(Data(((json ? try event.jsonLine() : "\(event.type) \(try event.jsonLine())") + "\n").utf8))
