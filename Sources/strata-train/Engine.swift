@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Sweep
 
 /// `strata-train`: the executable that holds libtorch. `strata train` and `strata info` run here — the lean
@@ -7,6 +8,10 @@ import Sweep
 /// as users type them (`strata train`), so help and errors read the same either way.
 @main
 struct Engine: AsyncParsableCommand {
+    static func main() async {
+        await CommandRunner.main(Engine.self, Array(CommandLine.arguments.dropFirst()))
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "strata-train, the libtorch engine of strata: the commands that load libtorch.",

@@ -71,7 +71,7 @@ struct TrainCommand: AsyncParsableCommand {
         do {
             try trainer.run { try output.print($0) }
         } catch let error as TorchError {
-            throw CommandError("libtorch: \(error)")
+            throw CommandError("libtorch: \(error)", status: ExitStatus.failure)
         } catch let error as TrainingError where error.code == .invalidSpec {
             try cannotSucceedElsewhere(error)
         } catch let error as ModelError {

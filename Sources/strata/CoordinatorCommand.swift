@@ -63,6 +63,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 """.utf8))
             throw ExitCode(ExitStatus.stalled)
         }
-        if outcome.failed > 0 { throw ExitCode(1) }
+        if outcome.failed > 0 { throw ExitCode(ExitStatus.failure) }
     }
 }

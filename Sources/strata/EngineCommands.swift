@@ -21,13 +21,13 @@ enum EngineForwarding {
     static func exec(_ arguments: [String]) throws -> Never {
         let strata = WorkerOptions.currentExecutable()
         let engine: String
-        do { engine = try TrainingEngine.locate(beside: strata) } catch { throw CommandError("\(error)") }
+        do { engine = try TrainingEngine.locate(beside: strata) } catch { throw CommandError("\(error)", status: ExitStatus.failure) }
         fflush(nil)  // nothing printed so far may be lost with this process image
         let argv: [UnsafeMutablePointer<CChar>?] = ([engine] + arguments).map { strdup($0) } + [nil]
         execv(engine, argv)
         let why = String(cString: strerror(errno))
         argv.forEach { free($0) }
-        throw CommandError("cannot start \(engine): \(why)")
+        throw CommandError("cannot start \(engine): \(why)", status: ExitStatus.failure)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 
 /// The program's entry: commands that need libtorch go to `strata-train` before any parsing (so that their own
@@ -11,9 +12,9 @@ enum Entry {
             do {
                 try EngineForwarding.exec(arguments)
             } catch {
-                Strata.exit(withError: error)
+                CommandRunner.finish(Strata.self, error)
             }
         }
-        await Strata.main()
+        await CommandRunner.main(Strata.self, arguments)
     }
 }

@@ -55,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             // A coordinator that could not start (store, bind) ends before it listens: report why.
             if ended.withLock({ $0 }) {
                 _ = try await outcome.value
-                if coordinator.endpoint == nil { throw CommandError("the coordinator ended before it listened") }
+                if coordinator.endpoint == nil { throw CommandError("the coordinator ended before it listened", status: ExitStatus.failure) }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -114,6 +114,6 @@ struct RunCommand: AsyncParsableCommand {
                 """.utf8))
             throw ExitCode(ExitStatus.stalled)
         }
-        if result.failed > 0 { throw ExitCode(1) }
+        if result.failed > 0 { throw ExitCode(ExitStatus.failure) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Store
 import Threads
@@ -64,7 +65,7 @@ struct StatusCommand: AsyncParsableCommand {
     func stored(_ dir: String) throws {
         let path = (dir as NSString).appendingPathComponent("strata.sqlite")
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no strata.sqlite in \(dir); give the sweep's output folder (runs/<name>)")
+            throw CommandError("no strata.sqlite in \(dir); give the sweep's output folder (runs/<name>)")
         }
         let store = try SweepStore(path: path)
         let now = Date().timeIntervalSince1970

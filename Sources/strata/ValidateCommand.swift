@@ -38,5 +38,5 @@ func checkData(_ sweep: SweepConfig, command: String) throws {
     let hint = command == "validate" ? "; --skip-data checks the config only" : ""
     let lines = problems.map { "error: \($0)" } + ["(`strata \(command)` checks the data on this machine\(hint))"]
     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-    throw ExitCode(2)
+    throw ExitCode(ExitStatus.badInput)
 }

@@ -40,14 +40,14 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         // Tasks run in strata-train, beside this executable; this process never loads libtorch.
         let engine: String
-        do { engine = try TrainingEngine.locate() } catch { throw CommandError("\(error)") }
+        do { engine = try TrainingEngine.locate() } catch { throw CommandError("\(error)", status: ExitStatus.failure) }
         let resolved: String
         if device == "cpu" {
             resolved = "cpu"
         } else {
             // Which devices libtorch sees: asked of the engine once, as the worker starts.
             let info: EngineInfo
-            do { info = try TrainingEngine.info(engine: engine) } catch { throw CommandError("\(error)") }
+            do { info = try TrainingEngine.info(engine: engine) } catch { throw CommandError("\(error)", status: ExitStatus.failure) }
             if device == "auto" {
                 resolved = info.cudaAvailable ? "cuda" : "cpu"
             } else {
