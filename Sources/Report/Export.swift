@@ -9,34 +9,31 @@ public enum Export {
         case csv, jsonl, npy
     }
 
-    /// Writes `format` files for the sweep in `folder` into `out`; returns the paths written.
+    /// Writes `format` files for the sweep in `folder` into `out`; returns the paths written (for jsonl,
+    /// `events.jsonl` first).
     @discardableResult
     public static func write(folder: String, format: Format, to out: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         switch format {
-        case .csv: return [try metricsCSV(model: try ReportModel.load(folder: folder), to: out)]
-        case .jsonl: return [try eventsJSONL(folder: folder, to: out)]
-        case .npy: return try NumPyExport.write(model: try ReportModel.load(folder: folder), to: out)
+        case .csv:
+            let (tables, attempts) = try load(folder: folder)
+            return try [tables.metrics()].map { try $0.writeCSV(to: out) }
+                + tables.perTask(attempts: attempts).map { try $0.writeCSV(to: out) }
+        case .jsonl:
+            let events = try eventsJSONL(folder: folder, to: out)
+            let (tables, attempts) = try load(folder: folder)
+            return try [events] + tables.perTask(attempts: attempts).map { try $0.writeJSONLines(to: out) }
+        case .npy:
+            return try NumPyExport.write(tables: try load(folder: folder).tables, to: out)
         }
     }
 
-    /// `metrics.csv`: one row per task × epoch, the grid keys, then one column per metric.
-    static func metricsCSV(model: ReportModel, to out: String) throws -> String {
-        let metricNames = TrainingEvent.EpochMetrics.names
-        // A grid key named like a metric (lr) gets a prefix so that every column name is unique.
-        let gridColumns = model.gridKeys.map { metricNames.contains($0) ? "grid.\($0)" : $0 }
-        var text = (["task", "state"] + gridColumns + ["epoch"] + metricNames).map(csvField).joined(separator: ",") + "\n"
-        for task in model.tasks {
-            for m in task.epochs {
-                let values = Dictionary(uniqueKeysWithValues: m.named)
-                let fields = [task.id, task.state] + model.gridKeys.map { task.value($0) } + [String(m.epoch)]
-                    + metricNames.map { name in values[name].map { $0.isFinite ? String($0) : "" } ?? "" }
-                text += fields.map(csvField).joined(separator: ",") + "\n"
-            }
-        }
-        let path = (out as NSString).appendingPathComponent("metrics.csv")
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+    /// The sweep's report model as export tables, and each task's number of attempts from the store.
+    static func load(folder: String) throws -> (tables: ExportTables, attempts: [String: Int]) {
+        let model = try ReportModel.load(folder: folder)
+        let store = try SweepStore(path: (folder as NSString).appendingPathComponent("strata.sqlite"))
+        let attempts = Dictionary(try store.tasks().map { ($0.id, $0.attempts) }, uniquingKeysWith: { a, _ in a })
+        return (ExportTables(model), attempts)
     }
 
     /// `events.jsonl`: the events of each task's result attempt (or, for a task without one, its latest attempt),
@@ -44,7 +41,9 @@ public enum Export {
     static func eventsJSONL(folder: String, to out: String) throws -> String {
         let store = try SweepStore(path: (folder as NSString).appendingPathComponent("strata.sqlite"))
         let path = (out as NSString).appendingPathComponent("events.jsonl")
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ReportError("cannot create \(path): check that \(out) is a writable folder")
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var buffer = Data()
@@ -59,10 +58,5 @@ public enum Export {
         }
         handle.write(buffer)
         return path
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -1,18 +1,23 @@
 import DynamicsCore
 import Foundation
 
-/// The `.npy` part of `strata export`: per task, its similarity matrices and label images.
+/// The `.npy` part of `strata export`: per task, its similarity matrices and label images, and an index of the
+/// task folders.
 enum NumPyExport {
     /// Writes `<task>/epochs.npy`, `<task>/<kind>/<tap>.npy` (T×T float64, NaN where a row has not
     /// arrived) and `<task>/region_images/<tap>.plane<k>.npy` (E×R×R uint8, E = checkpoints with
-    /// pictures, listed in `<task>/region_images/epochs.npy`).
-    static func write(model: ReportModel, to out: String) throws -> [String] {
+    /// pictures, listed in `<task>/region_images/epochs.npy`); then `index.csv` and `index.json`, which map
+    /// each task folder to the task's label, state and grid values (`ExportTables.index`).
+    static func write(tables: ExportTables, to out: String) throws -> [String] {
+        let model = tables.model
         var written: [String] = []
+        var folders: Set<String> = []
         func save(_ array: NumPyArray, _ parts: String...) throws {
             let url = parts.reduce(URL(fileURLWithPath: out)) { $0.appendingPathComponent($1) }
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try array.write(to: url)
             written.append(url.path)
+            folders.insert(parts[0])
         }
         for task in model.tasks {
             var matrices: [(String, String, SimilarityMatrix)] = []
@@ -46,6 +51,7 @@ enum NumPyExport {
                          task.id, "region_images", "\(tap).plane\(plane).npy")
             }
         }
-        return written
+        let index = tables.index(folders: folders)
+        return written + [try index.writeCSV(to: out), try index.writeJSONArray(to: out)]
     }
 }

@@ -11,10 +11,14 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Export a sweep's results as CSV, JSON Lines or NumPy files.",
         discussion: """
-            csv: metrics.csv, one row per task × epoch (grid keys, then one column per metric). \
-            jsonl: events.jsonl, every stored event with its task, attempt and seq. \
-            npy: per task, epochs.npy, <kind>/<tap>.npy similarity matrices and region_images/. \
-            See docs/EXPORT.md for the layout.
+            csv: metrics.csv (task × epoch), tasks.csv (one row per task, failed ones included), probes.csv \
+            (task × checkpoint × tap linear-probe accuracies) and scores.csv (task × derived score), each with \
+            the grid keys as columns. \
+            jsonl: events.jsonl, every stored event of each task's result attempt with its task, attempt and seq; \
+            tasks.jsonl, probes.jsonl and scores.jsonl, the CSV tables as JSON objects. \
+            npy: per task, epochs.npy, <kind>/<tap>.npy similarity matrices and region_images/; index.csv and \
+            index.json map each task folder to its label, state and grid values. \
+            See docs/EXPORT.md for every column, and for the schema of strata.sqlite.
             """)
 
     @Argument(help: "The sweep's output folder.")
