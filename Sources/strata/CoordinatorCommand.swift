@@ -55,14 +55,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let reload = SignalTrap([SIGHUP]) { _ in coordinator.reloadKeys() }
         let outcome = try await coordinator.run()
         _ = (trap, reload)
-        if outcome.interrupted { throw ExitCode(130) }
-        if let reason = outcome.stalled {
-            FileHandle.standardError.write(Data("""
-                strata: the sweep stalled and was ended: \(reason). Its unfinished tasks stay queued: fix the cause \
-                (the reasons of failed tasks: strata status DIR), then run it again to resume.\n
-                """.utf8))
-            throw ExitCode(ExitStatus.stalled)
-        }
-        if outcome.failed > 0 { throw ExitCode(ExitStatus.failure) }
+        try outcome.exit()
     }
 }

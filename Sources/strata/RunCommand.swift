@@ -106,14 +106,6 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("strata run: the report could not be written: \(error)\n".utf8))
             }
         }
-        if result.interrupted { throw ExitCode(130) }
-        if let reason = result.stalled {
-            FileHandle.standardError.write(Data("""
-                strata: the sweep stalled and was ended: \(reason). Its unfinished tasks stay queued: fix the cause \
-                (the reasons of failed tasks: strata status DIR), then run it again to resume.\n
-                """.utf8))
-            throw ExitCode(ExitStatus.stalled)
-        }
-        if result.failed > 0 { throw ExitCode(ExitStatus.failure) }
+        try result.exit()
     }
 }

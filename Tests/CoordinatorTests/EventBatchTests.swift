@@ -10,42 +10,6 @@ import Wire
 /// the attempt.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct EventBatchTests {
-    /// A hand-written worker: one DEALER socket, messages sent and awaited one at a time.
-    final class RawWorker {
-        let context = ZMQContext()
-        let socket: ZMQSocket
-
-        init(endpoint: String, name: String) throws {
-            socket = try ZMQSocket(context, .dealer)
-            try socket.setRoutingID(name)
-            try socket.connect(endpoint)
-        }
-
-        func send(_ message: WireMessage) throws { #expect(try socket.send(message.frames)) }
-
-        /// The next message with `command` within `seconds` (others are skipped), or nil.
-        func next(_ command: Command, within seconds: Double = 5) throws -> WireMessage? {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                _ = try Poller().poll(sockets: [socket], fds: [], timeoutMs: 50)
-                while let frames = try socket.receive() {
-                    let message = try WireMessage(frames: frames)
-                    if message.command == command { return message }
-                }
-            }
-            return nil
-        }
-
-        /// Sends EVENT `seq` with `events` and returns the sequence number of the ACK that follows
-        /// (nil when none comes within `seconds`).
-        func events(_ lease: Lease, from seq: Int, _ events: [[UInt8]], within seconds: Double = 2) throws -> Int? {
-            try send(WireMessage(.event, SequenceBody(task: lease.task, attempt: lease.attempt, seq: seq), payload: events))
-            return try next(.ack, within: seconds).map { try $0.decode(SequenceBody.self).seq }
-        }
-
-        deinit { socket.close() }
-    }
-
     static func epoch(_ i: Int) throws -> [UInt8] {
         let x = Double(i) / 10
         return try TrainingEvent.epoch(.init(epoch: i, trainLoss: 1 - x, trainAccuracy: x, cleanAccuracy: x,
@@ -59,7 +23,7 @@ struct EventBatchTests {
                                                            timeout: 5000))
         let coordinator = try h.coordinator(config)
         _ = try h.store()  // listening
-        let worker = try RawWorker(endpoint: h.endpoint, name: "raw-worker")
+        let worker = try TestDealer(endpoint: h.endpoint, name: "raw-worker")
         try worker.send(WireMessage(.ready, ReadyBody(worker: "raw-worker", slots: 1, threads: 1, device: "cpu",
                                                       host: "test", pid: 1, running: [])))
         // The welcome announces the message size limit that bounds a worker's multi-event messages.
@@ -107,5 +71,14 @@ struct EventBatchTests {
                 AND seq = json_extract(body, '$.epoch') + 1
             """, arguments: [lease.task])
         #expect(inOrder == 6)
+    }
+}
+
+extension TestDealer {
+    /// Sends EVENT `seq` with `events` and returns the sequence number of the ACK that follows
+    /// (nil when none comes within `seconds`).
+    func events(_ lease: Lease, from seq: Int, _ events: [[UInt8]], within seconds: Double = 2) throws -> Int? {
+        try send(WireMessage(.event, SequenceBody(task: lease.task, attempt: lease.attempt, seq: seq), payload: events))
+        return try next(.ack, within: seconds).map { try $0.decode(SequenceBody.self).seq }
     }
 }
