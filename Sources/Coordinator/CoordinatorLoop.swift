@@ -152,9 +152,13 @@ final class CoordinatorLoop {
         var batch: [[[UInt8]]] = []
         while batch.count < 4096, let frames = try socket.receive() { batch.append(frames) }
         now = Date()
-        try store.transaction { tx in
+        // The leases that the batch freed are granted in the same transaction: one commit per round, and the
+        // TASKs leave with the round's ACKs.
+        let grants = try store.transaction { tx in
             for frames in batch { handle(frames, tx) }
+            return try grantLeases(tx)
         }
+        sendTasks(grants)
     }
 
     func drop(_ identity: [UInt8], _ why: String) {
@@ -207,17 +211,24 @@ final class CoordinatorLoop {
 
     /// Grants leases to workers with free slots: stored first, then sent.
     private func assign() throws {
-        guard scheduler.hasQueued, !owner.stopping.withLock({ $0 }) else { return }
-        if scheduler.stalled { return }
+        guard scheduler.hasQueued, !scheduler.stalled, scheduler.workers.values.contains(where: \.hasFreeSlot) else { return }
+        sendTasks(try store.transaction { try grantLeases($0) })
+    }
+
+    /// Grants what the scheduler can hand out now and writes the leases in `tx`; the TASKs go out after the commit.
+    private func grantLeases(_ tx: StoreTransaction) throws -> [Scheduler.Grant] {
+        guard scheduler.hasQueued, !scheduler.stalled, !owner.stopping.withLock({ $0 }) else { return [] }
         let grants = scheduler.assign(now: Date())
-        guard !grants.isEmpty else { return }
+        guard !grants.isEmpty else { return [] }
         if firstLease == nil { firstLease = Date() }
-        try store.transaction { tx in
-            for grant in grants {
-                try tx.lease(task: grant.task, attempt: grant.attempt, worker: grant.worker,
-                             deadline: grant.deadline.timeIntervalSince1970)
-            }
+        for grant in grants {
+            try tx.lease(task: grant.task, attempt: grant.attempt, worker: grant.worker,
+                         deadline: grant.deadline.timeIntervalSince1970)
         }
+        return grants
+    }
+
+    private func sendTasks(_ grants: [Scheduler.Grant]) {
         for grant in grants {
             send(scheduler.workers[grant.worker]!.identity,
                  WireMessage(.task, TaskBody(task: grant.task, attempt: grant.attempt),
