@@ -19,7 +19,8 @@ struct DashboardRoutes: Sendable {
         router.get("/") { _, _ in Self.response(DashboardPage.html, type: "text/html; charset=utf-8") }
         router.get("/metrics") { _, _ in
             let status = source.status()
-            return Self.response(PrometheusText.render(status: status, storedEvents: try? source.eventCount()),
+            return Self.response(PrometheusText.render(status: status, timings: source.timings(),
+                                                       storedEvents: try? source.eventCount()),
                                  type: PrometheusText.contentType)
         }
         router.get("/status.json") { _, _ in Self.response(Self.statusJSON(source.status()), type: "application/json") }

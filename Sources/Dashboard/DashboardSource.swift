@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import Report
 import Store
@@ -11,13 +12,22 @@ import Wire
 public final class DashboardSource: Sendable {
     /// The coordinator's latest published status (nil before it has started).
     let status: @Sendable () -> StatusBody?
+    /// The coordinator loop's store and acknowledgement times (nil when not known).
+    let timings: @Sendable () -> LoopTimings?
     /// The sweep's output folder, holding `strata.sqlite`.
     public let folder: String
     private let store = Mutex<SweepStore?>(nil)
     private let cachedTasks = Mutex<(at: Double, tasks: [TaskRow])?>(nil)
 
-    public init(folder: String, status: @escaping @Sendable () -> StatusBody?) {
-        (self.folder, self.status) = (folder, status)
+    public init(folder: String, status: @escaping @Sendable () -> StatusBody?,
+                timings: @escaping @Sendable () -> LoopTimings? = { nil })
+    {
+        (self.folder, self.status, self.timings) = (folder, status, timings)
+    }
+
+    /// The dashboard of a coordinator running in this process.
+    public convenience init(_ coordinator: Coordinator) {
+        self.init(folder: coordinator.options.folder, status: { coordinator.status }, timings: { coordinator.timings })
     }
 
     /// One row of the task table.

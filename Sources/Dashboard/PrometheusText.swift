@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import Wire
 
@@ -6,8 +7,9 @@ enum PrometheusText {
     /// The content type Prometheus expects for this format.
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// The exposition of a status (nil before the coordinator has published one) and the store's event count.
-    static func render(status: StatusBody?, storedEvents: Int?) -> String {
+    /// The exposition of a status (nil before the coordinator has published one), the loop's timings and the
+    /// store's event count.
+    static func render(status: StatusBody?, timings: LoopTimings?, storedEvents: Int?) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -33,6 +35,18 @@ enum PrometheusText {
             if let uptime = status.uptimeS {
                 metric("strata_uptime_seconds", "gauge", "Seconds since this coordinator started.", [("", uptime)])
             }
+        }
+        if let t = timings {
+            metric("strata_store_commit_seconds", "summary",
+                   "Seconds from receiving a batch of messages to committing it to the store.",
+                   [("_sum", t.commitSeconds), ("_count", Double(t.batches))].map { (labels: $0.0, value: $0.1) })
+            metric("strata_ack_latency_seconds", "summary",
+                   "Seconds from receiving a batch of messages to handing its acknowledgements to the socket.",
+                   [("_sum", t.ackSeconds), ("_count", Double(t.batches))].map { (labels: $0.0, value: $0.1) })
+            metric("strata_store_commit_seconds_max", "gauge", "The longest store commit of a batch so far.",
+                   [("", t.commitMax)])
+            metric("strata_ack_latency_seconds_max", "gauge", "The longest acknowledgement latency of a batch so far.",
+                   [("", t.ackMax)])
         }
         if let storedEvents {
             metric("strata_store_events", "gauge", "Events in the sweep's store (every coordinator run).",

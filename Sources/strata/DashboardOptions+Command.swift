@@ -32,7 +32,7 @@ struct DashboardArguments: ParsableArguments {
     /// Starts the dashboard of `coordinator` when asked to, saying where it listens on stderr.
     static func start(_ options: DashboardOptions?, coordinator: Coordinator) async throws -> DashboardServer.Running? {
         guard let options else { return nil }
-        let source = DashboardSource(folder: coordinator.options.folder, status: { coordinator.status })
+        let source = DashboardSource(coordinator)
         do {
             let running = try await DashboardServer.start(options: options, source: source)
             FileHandle.standardError.write(Data("strata: dashboard at \(running.url)\n".utf8))

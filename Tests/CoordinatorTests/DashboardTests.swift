@@ -94,6 +94,9 @@ import Testing
         #expect(samples["strata_tasks{state=\"queued\"}"] == 0 && samples["strata_tasks{state=\"leased\"}"] == 0)
         #expect(samples["strata_store_events"] == Double(total) && samples["strata_events_ingested_total"] == Double(total))
         #expect(samples["strata_workers{state=\"up\"}"] == 1)
+        let batches = samples["strata_ack_latency_seconds_count"] ?? 0, acks = samples["strata_ack_latency_seconds_sum"] ?? -1
+        #expect(batches > 0 && batches == samples["strata_store_commit_seconds_count"], "\(samples)")
+        #expect(acks > 0 && acks >= samples["strata_store_commit_seconds_sum"] ?? .infinity, "\(samples)")
         _ = coordinator.stop()
     }
 
