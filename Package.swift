@@ -115,6 +115,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Threads"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire", "StrataTesting",
+                                                            "Dashboard",
                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "Sweep", "StrataTesting"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),

@@ -66,7 +66,7 @@ struct TokenCheck<Context: RequestContext>: RouterMiddleware {
     {
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         let query = request.uri.queryParameters["token"].map(String.init)
-        guard Self.same(bearer, token) || Self.same(query, token) else {
+        guard sameToken(bearer, token) || sameToken(query, token) else {
             return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8",
                                                              .wwwAuthenticate: "Bearer"],
                             body: .init(byteBuffer: ByteBuffer(string: "a token is needed: Authorization: Bearer TOKEN or ?token=TOKEN\n")))
@@ -74,11 +74,12 @@ struct TokenCheck<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Compares in time independent of where the strings differ.
-    static func same(_ given: String?, _ expected: String) -> Bool {
-        guard let given else { return false }
-        let a = Array(given.utf8), b = Array(expected.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+}
+
+/// Whether `given` is the token, compared in time independent of where the two differ.
+func sameToken(_ given: String?, _ expected: String) -> Bool {
+    guard let given else { return false }
+    let a = Array(given.utf8), b = Array(expected.utf8)
+    guard a.count == b.count else { return false }
+    return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
 }
