@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -68,6 +69,13 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["Wire", "Threads", "Store", "Sweep", .product(name: "Logging", package: "swift-log")]
         ),
+        // The live dashboard (`--http`): a read-only Hummingbird server over the coordinator's published status and
+        // its own read connection to the store; the coordinator module itself stays free of HTTP.
+        .target(name: "Dashboard", dependencies: [
+            "Coordinator", "Store", "Report", "Sweep", "Wire", "Threads",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep",
                                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "CommandSupport", dependencies: [
@@ -78,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "Sweep", "Report", "Wire", "Threads", "Store", "Coordinator", "Worker", "CommandSupport",
+                "Sweep", "Report", "Wire", "Threads", "Store", "Coordinator", "Worker", "CommandSupport", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,6 +115,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Threads"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Sweep"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Store", "Sweep", "Wire", "StrataTesting",
+                                                            "Dashboard",
                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Wire", "Sweep", "StrataTesting"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Torch"], resources: [.copy("Fixtures")]),

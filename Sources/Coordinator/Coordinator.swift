@@ -18,6 +18,7 @@ public final class Coordinator: Sendable {
     let reloadRequested = Mutex(false)
     let boundEndpoint = Mutex<String?>(nil)
     let latestStatus = Mutex<StatusBody?>(nil)
+    let latestTimings = Mutex(LoopTimings())
     let logger = Logger(label: "strata.coordinator")
     private let state = Mutex(State.initial)
 
@@ -59,6 +60,9 @@ public final class Coordinator: Sendable {
 
     /// Live progress as of the last quarter second (nil before the coordinator has started).
     public var status: StatusBody? { latestStatus.withLock { $0 } }
+
+    /// Store commit and acknowledgement times of the loop so far, as of the last quarter second.
+    public var timings: LoopTimings { latestTimings.withLock { $0 } }
 
     /// The endpoint bound, once bound (resolves a `*` port).
     public var endpoint: String? { boundEndpoint.withLock { $0 } }

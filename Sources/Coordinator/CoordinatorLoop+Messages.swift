@@ -178,6 +178,7 @@ extension CoordinatorLoop {
         lastPublished = now
         let status = statusBody()
         owner.latestStatus.withLock { $0 = status }
+        owner.latestTimings.withLock { $0 = timings }
     }
 }
 

@@ -29,6 +29,8 @@ final class CoordinatorLoop {
     /// The ACK owed per lease after this round's commit: to whom, up to which sequence number.
     var acks: [Lease: (identity: [UInt8], seq: Int)] = [:]
     var dropped = 0
+    /// Store and acknowledgement times of the batches handled (published with the status).
+    var timings = LoopTimings()
     var lastHeartbeat = Date.distantPast
     var lastScan = Date.distantPast
     var lastPublished = Date.distantPast
@@ -92,9 +94,10 @@ final class CoordinatorLoop {
         let ready = try Poller().poll(sockets: sockets, fds: [owner.wake.fd], timeoutMs: 50)
         if ready.fds.contains(owner.wake.fd) { owner.wake.drain() }
         if ready.sockets.contains(1) { try authentication?.serve() }
-        if ready.sockets.contains(0) { try receiveBatch() }
+        let received = ready.sockets.contains(0) ? try receiveBatch() : nil
         try timers()
         flush()
+        if let received { timings.add(received: received.at, committed: received.committed, acknowledged: Date()) }
     }
 
     private func finish(interrupted: Bool, stalled: String?) -> Coordinator.Outcome {
@@ -147,8 +150,9 @@ final class CoordinatorLoop {
 
     // MARK: Receiving
 
-    /// Reads up to a batch of messages and handles them in one transaction; acks go out after it commits.
-    private func receiveBatch() throws {
+    /// Receives what is waiting (up to 4096 messages) and handles it in one store transaction; acks go out after it
+    /// commits. Returns when the batch was received and when its transaction committed (nil when nothing was waiting).
+    private func receiveBatch() throws -> (at: Date, committed: Date)? {
         var batch: [[[UInt8]]] = []
         while batch.count < 4096, let frames = try socket.receive() { batch.append(frames) }
         now = Date()
@@ -158,7 +162,9 @@ final class CoordinatorLoop {
             for frames in batch { handle(frames, tx) }
             return try grantLeases(tx)
         }
+        let committed = Date()
         sendTasks(grants)
+        return batch.isEmpty ? nil : (now, committed)
     }
 
     func drop(_ identity: [UInt8], _ why: String) {

@@ -90,3 +90,10 @@ extension SweepStore {
         try queue.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 }
+
+extension SweepStore {
+    /// Events stored for one task, every attempt (a cheap way for a reader to see that a task has grown).
+    public func eventCount(task: String) throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE task = ?", arguments: [task]) ?? 0 }
+    }
+}

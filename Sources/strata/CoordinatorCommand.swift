@@ -34,6 +34,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted message in bytes.")
     var maxMessageBytes = 8 << 20
 
+    @OptionGroup var dashboard: DashboardArguments
+
     func run() async throws {
         Logs.bootstrap()
         let sweep = try loadConfig(config)
@@ -43,6 +45,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 `strata keys generate DIR` and pass --keys DIR, or pass --insecure on a network you trust
                 """)
         }
+        let dashboardOptions = try dashboard.options()
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = bind
         options.insecure = insecure
@@ -53,6 +56,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator = Coordinator(config: sweep, options: options)
         let trap = SignalTrap { _ in coordinator.stop() }
         let reload = SignalTrap([SIGHUP]) { _ in coordinator.reloadKeys() }
+        let server = try await DashboardArguments.start(dashboardOptions, coordinator: coordinator)
+        defer { server?.stop() }
         let outcome = try await coordinator.run()
         _ = (trap, reload)
         try outcome.exit()

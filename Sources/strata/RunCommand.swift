@@ -31,16 +31,21 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write report.html into the output folder when the sweep ends.")
     var report = true
 
+    @OptionGroup var dashboard: DashboardArguments
+
     func run() async throws {
         // On a terminal the progress block is redrawn in place: only warnings go to stderr then
         // (STRATA_LOG still chooses the level).
         Logs.bootstrap(defaultLevel: ProgressDisplay.interactive ? .warning : .info)
         let sweep = try loadConfig(config)
         try checkData(sweep, command: "run")  // its workers run here: without the data every task would fail
+        let dashboardOptions = try dashboard.options()
         var options = CoordinatorOptions(folder: out ?? "runs/\(sweep.name)", execution: sweep.execution)
         options.bind = "tcp://127.0.0.1:*"
         options.extend = extend
         let coordinator = Coordinator(config: sweep, options: options)
+        let server = try await DashboardArguments.start(dashboardOptions, coordinator: coordinator)
+        defer { server?.stop() }
         let children = Mutex<[Process]>([])
         let trap = SignalTrap { _ in
             coordinator.stop()
