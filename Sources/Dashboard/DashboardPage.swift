@@ -16,7 +16,11 @@ enum DashboardPage {
         <th>state</th><th>last heard</th><th>done</th><th>failed</th><th>running</th></tr></thead><tbody></tbody>
         </table></section>
         <section><h2>Failures</h2><div id="failures"><p class="missing">none</p></div></section>
-        <section><h2>Tasks</h2><table id="tasks"><thead><tr><th>#</th><th>task</th><th>state</th><th>attempts</th>
+        <div id="claims-panel"><p class="missing">The claims table appears when tasks finish.</p></div>
+        <section><h2>Tasks</h2><p class="filters"><label>filter <input id="filter" type="search"
+        placeholder="arch=vit optimizer=sgd"></label> <label>group by <select id="group"><option value="">nothing
+        </option></select></label> <span id="shown"></span></p>
+        <table id="tasks"><thead><tr><th>#</th><th>task</th><th>state</th><th>attempts</th>
         <th>worker</th></tr></thead><tbody></tbody></table></section>
         <section id="task-panel"><p class="missing">No task running yet.</p></section>
         <footer>Strata live dashboard: updates arrive by server-sent events; <a id="metrics" href="metrics">metrics</a>.
@@ -31,6 +35,7 @@ enum DashboardPage {
         #bar-done{background:#59a14f}#bar-failed{background:#e15759}
         #tasks tbody tr{cursor:pointer}#tasks tbody tr.picked{background:#fff3cd}
         table{border-collapse:collapse}td,th{padding:.15em .6em;text-align:left}
+        #tasks tbody tr.group td{background:#f4f4f4;font-weight:600;cursor:default}.filters{font-size:.9em}
         """
 
     static let script = #"""
@@ -51,6 +56,7 @@ enum DashboardPage {
           source.addEventListener('status', e => status(JSON.parse(e.data)));
           source.addEventListener('tasks', e => table(JSON.parse(e.data)));
           source.addEventListener('task', e => { $('task-panel').innerHTML = e.data; });
+          source.addEventListener('claims', e => { $('claims-panel').innerHTML = e.data; });
         }
         function show(id, byReader) {
           if (byReader) picked = true;
@@ -76,12 +82,43 @@ enum DashboardPage {
             + `<td>${w.done}</td><td>${w.failed}</td><td>${w.running.map(r => `${esc(r.label || r.task)} (epoch `
             + `${r.epoch ?? '–'}/${r.epochs})`).join('<br>')}</td></tr>`).join('');
         }
+        // Grid values from a task's label (`arch=vit width=64 seed=0`), for filtering and grouping.
+        const gridOf = t => Object.fromEntries((t.label || '').split(' ').filter(p => p.includes('='))
+          .map(p => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+        function row(t) {
+          return `<tr data-task="${esc(t.id)}"${t.id === shown ? ' class="picked"' : ''}><td>${t.ord + 1}</td>`
+            + `<td>${esc(t.label || t.id)}</td><td><span class="pill ${esc(t.state)}">${esc(t.state)}</span></td>`
+            + `<td>${t.attempts}</td><td>${esc(t.worker)}</td></tr>`;
+        }
         function table(rows) {
           tasks = rows;
-          $('tasks').tBodies[0].innerHTML = rows.map(t => `<tr data-task="${esc(t.id)}"`
-            + `${t.id === shown ? ' class="picked"' : ''}><td>${t.ord + 1}</td><td>${esc(t.label || t.id)}</td>`
-            + `<td><span class="pill ${esc(t.state)}">${esc(t.state)}</span></td><td>${t.attempts}</td>`
-            + `<td>${esc(t.worker)}</td></tr>`).join('');
+          const keys = [...new Set(rows.flatMap(t => Object.keys(gridOf(t))))];
+          const select = $('group');
+          if (select.options.length - 1 !== keys.length) {
+            const chosen = select.value;
+            select.innerHTML = '<option value="">nothing</option>'
+              + keys.map(k => `<option${k === chosen ? ' selected' : ''}>${esc(k)}</option>`).join('');
+          }
+          // The filter: every space-separated term must appear in the label (`arch=vit`, `sgd`).
+          const terms = $('filter').value.trim().split(/\s+/).filter(x => x);
+          const kept = rows.filter(t => terms.every(term => (t.label || t.id).includes(term)));
+          $('shown').textContent = terms.length ? `${kept.length} of ${rows.length} tasks` : '';
+          const by = select.value;
+          let html = '';
+          if (by) {
+            const groups = new Map();
+            for (const t of kept) { const v = gridOf(t)[by] ?? '–'; if (!groups.has(v)) groups.set(v, []); groups.get(v).push(t); }
+            for (const [value, members] of groups) {
+              const counts = {};
+              for (const t of members) counts[t.state] = (counts[t.state] || 0) + 1;
+              html += `<tr class="group" data-group="${esc(value)}"><td colspan="5">${esc(by)}=${esc(value)}: `
+                + Object.entries(counts).map(([s, n]) => `${n} ${esc(s)}`).join(', ') + '</td></tr>'
+                + members.map(row).join('');
+            }
+          } else {
+            html = kept.map(row).join('');
+          }
+          $('tasks').tBodies[0].innerHTML = html;
           const failed = rows.filter(t => t.state === 'failed');
           $('failures').innerHTML = failed.length ? '<ul>' + failed.map(t => `<li><b>${esc(t.label || t.id)}</b>: `
             + `${esc(t.reason || 'no reason given')}</li>`).join('') + '</ul>' : '<p class="missing">none</p>';
@@ -90,6 +127,8 @@ enum DashboardPage {
             if (running) show(running.id, false);
           }
         }
+        $('filter').addEventListener('input', () => table(tasks));
+        $('group').addEventListener('change', () => table(tasks));
         $('tasks').addEventListener('click', e => { const tr = e.target.closest('tr[data-task]'); if (tr) show(tr.dataset.task, true); });
         connect();
         """#

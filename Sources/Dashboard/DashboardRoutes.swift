@@ -5,8 +5,9 @@ import Wire
 
 /// The dashboard's read-only routes:
 /// - `/`: the page (HTML, its script and styles inline);
-/// - `/events[?task=ID]`: server-sent events — `status` (the live status, JSON) and `tasks` (the task table, JSON)
-///   when they change, and with `task` that task's section of the report (HTML) each time it gains events;
+/// - `/events[?task=ID]`: server-sent events — `status` (the live status, JSON), `tasks` (the task table, JSON)
+///   and `claims` (the claims table with its verdicts so far, HTML) when they change, and with `task` that task's
+///   section of the report (HTML) each time it gains events;
 /// - `/task/ID`: a task's section of the report (HTML fragment);
 /// - `/status.json`, `/tasks.json`: the same data as the events, once;
 /// - `/metrics`: Prometheus text.
@@ -50,7 +51,7 @@ struct DashboardRoutes: Sendable {
 
     /// Writes events until the client leaves (a write fails) or the server stops (cancellation).
     static func stream(source: DashboardSource, task: String?, send: (String) async throws -> Void) async throws {
-        var (lastStatus, lastTasks, lastCount) = ("", "", -1)
+        var (lastStatus, lastTasks, lastCount, lastClaims) = ("", "", -1, "")
         var quiet = 0
         try await send("retry: 2000\n\n")
         while !Task.isCancelled {
@@ -63,6 +64,10 @@ struct DashboardRoutes: Sendable {
             if let tasks = try? json(source.tasks()), tasks != lastTasks {
                 try await send(event("tasks", tasks))
                 (lastTasks, sent) = (tasks, true)
+            }
+            if let claims = try? source.claimsSection(), claims != lastClaims {
+                try await send(event("claims", claims))
+                (lastClaims, sent) = (claims, true)
             }
             if let task, let count = try? source.eventCount(task: task), count != lastCount,
                let html = try? source.taskSection(task)

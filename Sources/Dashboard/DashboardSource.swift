@@ -18,6 +18,7 @@ public final class DashboardSource: Sendable {
     public let folder: String
     private let store = Mutex<SweepStore?>(nil)
     private let cachedTasks = Mutex<(at: Double, tasks: [TaskRow])?>(nil)
+    private let cachedClaims = Mutex<(finished: Int, html: String)?>(nil)
 
     public init(folder: String, status: @escaping @Sendable () -> StatusBody?,
                 timings: @escaping @Sendable () -> LoopTimings? = { nil })
@@ -93,6 +94,16 @@ public final class DashboardSource: Sendable {
                                        eventBodies: try store.eventBodies(task: id))
         task.grid = Self.grid(record.label)
         return HTMLReport(model: ReportModel(title: "", gridKeys: [], tasks: [])).taskSection(task, index: index)
+    }
+
+    /// The claims table for the tasks finished so far, rendered by the report's code. Reading every finished
+    /// task's events is the costly part: it is done again only when the number of finished tasks changes.
+    public func claimsSection() throws -> String {
+        let finished = try tasks().filter { ["done", "failed", "diverged"].contains($0.state) }.count
+        if let cached = cachedClaims.withLock({ $0 }), cached.finished == finished { return cached.html }
+        let html = HTMLReport(model: try ReportModel.load(folder: folder)).claimsSection()
+        cachedClaims.withLock { $0 = (finished, html) }
+        return html
     }
 
     /// A task label's grid values (`arch=mlp width=64`).

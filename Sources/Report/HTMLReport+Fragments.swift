@@ -5,7 +5,10 @@ import Sweep
 /// as `strata report`, rendered by the same code, so the two never drift apart.
 extension HTMLReport {
     /// The report's style sheet (without the `<style>` element), for a page that embeds its fragments.
-    public static var styleSheet: String { style }
+    public static var styleSheet: String { style + claimsStyle }
+
+    /// The claims table with its verdicts for the model's tasks (the report's first section).
+    public func claimsSection() -> String { claims() }
 
     /// One task's section as in the report: its facts, accuracy and loss curves, probe curves, and the heatmaps of
     /// its similarity matrices as far as they have grown. `index` numbers the section (0-based).

@@ -114,6 +114,24 @@ import Testing
         #expect(try text("document.querySelector('#workers tbody').textContent").contains("w0"), "the worker is listed")
         #expect(try page.evaluate("document.querySelectorAll('#tasks tbody tr').length") as? Int == 6)
         #expect(try page.evaluate("document.querySelectorAll('#tasks tbody tr.picked').length") as? Int == 1)
+        // The claims table fills in as tasks finish.
+        try waitUntil(60, "the claims table", context: { (try? text("document.getElementById('claims-panel').innerHTML")) ?? "" }) {
+            try page.evaluate("document.querySelectorAll('#claims-panel tr[data-claim]').length") as? Int == 4
+        }
+        // Filtering by grid values and grouping by a grid key, in the page.
+        let filtered = try page.evaluate("""
+            (() => { const f = document.getElementById('filter'); f.value = 'width=2'; f.dispatchEvent(new Event('input'));
+              return document.querySelectorAll('#tasks tbody tr[data-task]').length; })()
+            """) as? Int
+        #expect(filtered == 1, "rows left by the filter width=2: \(filtered ?? -1)")
+        #expect(try text("document.getElementById('shown').textContent") == "1 of 6 tasks")
+        let groups = try page.evaluate("""
+            (() => { const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input'));
+              const g = document.getElementById('group'); g.value = 'width'; g.dispatchEvent(new Event('change'));
+              return document.querySelectorAll('#tasks tbody tr.group').length; })()
+            """) as? Int
+        #expect(groups == 6, "one group row per width: \(groups ?? -1)")
+        #expect(try page.evaluate("document.querySelectorAll('#tasks tbody tr[data-task]').length") as? Int == 6)
         let png = try page.screenshot()
         try png.write(to: URL(fileURLWithPath: folder + "/dashboard.png"))
         // A copy that outlives the test's folder, to look at: .build/test-screenshots/dashboard.png.
@@ -141,5 +159,32 @@ import Testing
         #expect(try DashboardHTTP.get(port: http, "/?token=wrong").status == 401)
         #expect(try DashboardHTTP.get(port: http, "/metrics?token=s3cret").status == 200)
         #expect(try DashboardHTTP.get(port: http, "/", headers: ["Authorization": "Bearer s3cret"]).status == 200)
+    }
+}
+
+/// `strata run --http` serves the same dashboard for its local sweep, and goes away with it.
+struct RunDashboardTests {
+    @Test func strataRunServesTheDashboardWhileItsSweepRuns() throws {
+        let h = try StrataHarness()
+        let http = try FreePort.next()
+        let config = try h.config("""
+            name: rundash
+            kind: synthetic
+            grid: {width: [1, 2, 3]}
+            synthetic: {events: 10, pace_ms: 150}
+            """)
+        let run = try h.start(["run", config, "--workers", "1", "--out", h.out, "--no-report",
+                               "--http", "127.0.0.1:\(http)"], log: "run")
+        var status: [String: Any] = [:]
+        try h.wait(30, "the dashboard of strata run to answer") {
+            guard let answer = try? DashboardHTTP.get(port: http, "/status.json"), answer.status == 200 else { return false }
+            status = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
+            return status["sweep"] as? String == "rundash"
+        }
+        #expect(status["total"] as? Int == 3, "\(status)")
+        let page = try DashboardHTTP.get(port: http, "/")
+        #expect(page.status == 200 && page.body.contains("id=\"claims-panel\""))
+        #expect(try run.exitStatus(within: 90) == 0, "\(h.logTails())")
+        #expect((try? DashboardHTTP.get(port: http, "/status.json", seconds: 1)) == nil, "the dashboard ends with the sweep")
     }
 }
