@@ -39,6 +39,8 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// Bad input: fix it and run again.
     public static let badInput: Int32 = 2
+    /// Interrupted by a signal before the sweep finished.
+    public static let interrupted: Int32 = 130
     /// The sweep stood still for `execution.stall_timeout_s` (no connected worker could take its queued tasks)
     /// and the coordinator ended it; the tasks stay queued for a restart.
     public static let stalled: Int32 = 3

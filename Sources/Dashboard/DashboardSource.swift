@@ -18,7 +18,7 @@ public final class DashboardSource: Sendable {
     public let folder: String
     private let store = Mutex<SweepStore?>(nil)
     private let cachedTasks = Mutex<(at: Double, tasks: [TaskRow])?>(nil)
-    private let cachedClaims = Mutex<(finished: Int, html: String)?>(nil)
+    private let cachedClaims = Mutex<(finished: Int, at: Double, html: String)?>(nil)
 
     public init(folder: String, status: @escaping @Sendable () -> StatusBody?,
                 timings: @escaping @Sendable () -> LoopTimings? = { nil })
@@ -83,26 +83,23 @@ public final class DashboardSource: Sendable {
         guard let index = records.firstIndex(where: { $0.id == id }) else { return nil }
         let record = records[index]
         let spec = try JSONDecoder().decode(TaskSpec.self, from: Data(record.spec.utf8))
-        let state = switch (record.state, record.outcome) {
-        case (.done, "diverged"): "diverged"
-        case (.done, _): "done"
-        case (.failed, _): "failed"
-        case (.leased, _): "running"
-        default: "pending"
-        }
-        var task = try HTMLReport.task(id: record.id, spec: spec, state: state, reason: record.reason,
-                                       eventBodies: try store.eventBodies(task: id))
+        var task = try TaskReport.folded(id: record.id, spec: spec, state: TaskReport.state(of: record),
+                                         reason: record.reason, eventBodies: try store.eventBodies(task: id))
         task.grid = Self.grid(record.label)
         return HTMLReport(model: ReportModel(title: "", gridKeys: [], tasks: [])).taskSection(task, index: index)
     }
 
-    /// The claims table for the tasks finished so far, rendered by the report's code. Reading every finished
-    /// task's events is the costly part: it is done again only when the number of finished tasks changes.
+    /// The claims table for the tasks finished so far, rendered by the report's code. Reading every task's events
+    /// is the costly part: it is done again only when the number of finished tasks changed, and at most every
+    /// 10 s, so that a sweep of many short tasks does not reload its store on every finish.
     public func claimsSection() throws -> String {
         let finished = try tasks().filter { ["done", "failed", "diverged"].contains($0.state) }.count
-        if let cached = cachedClaims.withLock({ $0 }), cached.finished == finished { return cached.html }
+        let now = Date().timeIntervalSince1970
+        if let cached = cachedClaims.withLock({ $0 }), cached.finished == finished || now - cached.at < 10 {
+            return cached.html
+        }
         let html = HTMLReport(model: try ReportModel.load(folder: folder)).claimsSection()
-        cachedClaims.withLock { $0 = (finished, html) }
+        cachedClaims.withLock { $0 = (finished, now, html) }
         return html
     }
 

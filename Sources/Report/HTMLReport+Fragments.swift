@@ -13,15 +13,4 @@ extension HTMLReport {
     /// One task's section as in the report: its facts, accuracy and loss curves, probe curves, and the heatmaps of
     /// its similarity matrices as far as they have grown. `index` numbers the section (0-based).
     public func taskSection(_ task: TaskReport, index: Int) -> String { section(task, index: index) }
-
-    /// A task's report folded from its stored events (in order), its grid values and state given by the caller.
-    public static func task(id: String, spec: TaskSpec, state: String, reason: String?, eventBodies: [String])
-        throws -> TaskReport
-    {
-        var task = TaskReport(id: id, spec: spec, grid: [:], state: state == "running" ? "running" : "pending",
-                              reason: reason)
-        for body in eventBodies { task.apply(try TrainingEvent.decode(jsonLine: body)) }
-        if state != "running" && state != "pending" { task.state = state }
-        return task
-    }
 }

@@ -19,22 +19,10 @@ extension ReportModel {
             (TaskReport.order($0) == TaskReport.order($1) && $0 < $1) }
         var tasks: [TaskReport] = []
         for (i, record) in records.enumerated() {
-            let state: String
-            switch (record.state.rawValue, record.outcome) {
-            case ("done", "diverged"): state = "diverged"
-            case ("done", _): state = "done"
-            case ("failed", _): state = "failed"
-            case ("leased", _): state = "running"
-            default: state = "pending"
-            }
-            var task = TaskReport(id: record.id, spec: specs[i],
-                                  grid: Dictionary(uniqueKeysWithValues: gridKeys.map { ($0, flat[i][$0] ?? "") }),
-                                  state: state == "running" || state == "pending" ? state : "pending",
-                                  reason: record.reason)
-            for body in try store.eventBodies(task: record.id) {
-                task.apply(try TrainingEvent.decode(jsonLine: body))
-            }
-            if state != "running" && state != "pending" { task.state = state }
+            let state = TaskReport.state(of: record)
+            var task = try TaskReport.folded(id: record.id, spec: specs[i], state: state, reason: record.reason,
+                                             eventBodies: try store.eventBodies(task: record.id))
+            task.grid = Dictionary(uniqueKeysWithValues: gridKeys.map { ($0, flat[i][$0] ?? "") })
             if state == "failed" { task.reason = record.reason }
             tasks.append(task)
         }
@@ -42,5 +30,31 @@ extension ReportModel {
         var model = ReportModel(title: "Sweep '\(name)'", gridKeys: gridKeys, tasks: tasks)
         model.facts = try SweepFacts.read(store: store, folder: folder, records: records)
         return model
+    }
+}
+
+extension TaskReport {
+    /// A task's report folded from its stored events (in order), with the state the store gives it (`state(of:)`):
+    /// its events say how far it got, the store whether it ended.
+    public static func folded(id: String, spec: TaskSpec, state: String, reason: String?, eventBodies: [String])
+        throws -> TaskReport
+    {
+        var task = TaskReport(id: id, spec: spec, grid: [:], state: state == "running" ? "running" : "pending",
+                              reason: reason)
+        for body in eventBodies { task.apply(try TrainingEvent.decode(jsonLine: body)) }
+        if state != "running" && state != "pending" { task.state = state }
+        return task
+    }
+
+    /// A stored task's state as the report and the dashboard name it: `done`, `diverged` (done, with a non-finite
+    /// loss), `failed`, `running` (leased) or `pending` (queued).
+    public static func state(of record: TaskRecord) -> String {
+        switch (record.state, record.outcome) {
+        case (.done, "diverged"): "diverged"
+        case (.done, _): "done"
+        case (.failed, _): "failed"
+        case (.leased, _): "running"
+        case (.queued, _): "pending"
+        }
     }
 }

@@ -7,7 +7,7 @@ extension Coordinator.Outcome {
     /// Ends `strata coordinator` and `strata run` with the status of how the sweep ended: 130 interrupted, 3
     /// stalled (with what to do), 1 when a task failed, else 0.
     func exit() throws {
-        if interrupted { throw ExitCode(130) }
+        if interrupted { throw ExitCode(ExitStatus.interrupted) }
         if let stalled {
             FileHandle.standardError.write(Data("""
                 strata: the sweep stalled and was ended: \(stalled). Its unfinished tasks stay queued: fix the cause \
