@@ -61,7 +61,7 @@ let package = Package(
                                              .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Store",
-            dependencies: ["Sweep", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Sweep", "Threads", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -76,7 +76,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep",
+        .target(name: "Worker", dependencies: ["Wire", "Threads", "Sweep", "FlatJSON",
                                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "CommandSupport", dependencies: [
             "Sweep", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -49,6 +49,7 @@ final class CoordinatorLoop {
         execution = owner.options.execution
         logger = owner.logger
         store = try SweepStore(folder: owner.options.folder)
+        try store.checkpointInBackground()
         scheduler = try CoordinatorLoop.loadScheduler(owner, store)
         (socket, authentication) = try CoordinatorLoop.listen(owner, context)
         announce()
@@ -106,6 +107,10 @@ final class CoordinatorLoop {
         let counts = scheduler.counts()
         let (done, failed) = (counts[.done] ?? 0, counts[.failed] ?? 0)
         logger.info("sweep '\(owner.config.name)': \(done) done, \(failed) failed")
+        if timings.batches > 0 {
+            let perBatch = { (seconds: Double) in String(format: "%.3f ms", 1000 * seconds / Double(self.timings.batches)) }
+            logger.info("\(timings.batches) batches of messages: commit \(perBatch(timings.commitSeconds)) on average, acknowledged after \(perBatch(timings.ackSeconds))")
+        }
         return Coordinator.Outcome(done: done, failed: failed, interrupted: interrupted, stalled: stalled)
     }
 

@@ -69,8 +69,61 @@ public struct FlatJSONObject {
     }
 
     /// The integer value of `key`; nil when absent, not a number, or not an integer that fits.
-    public func int(_ key: String) -> Int? {
-        guard let m = member(key), m.kind == .number else { return nil }
+    public func int(_ key: String) -> Int? { member(key).flatMap(integer) }
+
+    /// The integers of the array value of `key`; nil when absent, not an array, or an element is not an integer
+    /// that fits.
+    public func ints(_ key: String) -> [Int]? {
+        guard let elements = elements(key) else { return nil }
+        var out: [Int] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard let value = integer(e) else { return nil }
+            out.append(value)
+        }
+        return out
+    }
+
+    /// The strings of the array value of `key`; nil when absent, not an array, or an element is not a string.
+    public func strings(_ key: String) -> [String]? {
+        guard let elements = elements(key) else { return nil }
+        var out: [String] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard e.kind == .string else { return nil }
+            out.append(decodeString(e.value, escaped: e.escaped))
+        }
+        return out
+    }
+
+    /// The object value of `key`, scanned in turn; nil when absent or not an object.
+    public func object(_ key: String) -> FlatJSONObject? {
+        guard let m = member(key), m.kind == .object else { return nil }
+        return try? FlatJSONObject(Array(bytes[m.value]))
+    }
+
+    /// The elements of the array value of `key` (already validated by `init`), as members without keys.
+    func elements(_ key: String) -> [Member]? {
+        guard let m = member(key), m.kind == .array else { return nil }
+        var scanner = Scanner(bytes: bytes)
+        scanner.index = m.value.lowerBound + 1
+        var out: [Member] = []
+        scanner.skipSpace()
+        if scanner.peek() == UInt8(ascii: "]") { return out }
+        while true {
+            scanner.skipSpace()
+            let start = scanner.index
+            guard let (kind, escaped) = try? scanner.value(depth: 2) else { return nil }
+            let range = kind == .string ? (start + 1)..<(scanner.index - 1) : start..<scanner.index
+            out.append(Member(key: start..<start, keyEscaped: false, value: range, kind: kind, escaped: escaped))
+            scanner.skipSpace()
+            guard let next = try? scanner.next() else { return nil }
+            if next == UInt8(ascii: "]") { return out }
+        }
+    }
+
+    func integer(_ m: Member) -> Int? {
+        guard m.kind == .number else { return nil }
         var value = 0
         var i = m.value.lowerBound
         let negative = bytes[i] == UInt8(ascii: "-")

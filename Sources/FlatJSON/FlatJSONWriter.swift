@@ -25,6 +25,10 @@ public struct FlatJSONWriter {
     /// `"-inf"` (what Strata's event encoding does).
     public mutating func write(_ key: StaticString, _ value: Double) {
         self.key(key)
+        appendDouble(value)
+    }
+
+    mutating func appendDouble(_ value: Double) {
         if value.isNaN {
             bytes.append(contentsOf: "\"nan\"".utf8)
         } else if value.isInfinite {
@@ -46,6 +50,42 @@ public struct FlatJSONWriter {
     public mutating func write(_ key: StaticString, _ value: Bool) {
         self.key(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Writes `"key":[…]` for integers.
+    public mutating func write(_ key: StaticString, _ values: [Int]) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: String(value).utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `"key":[…]` for strings, escaped.
+    public mutating func write(_ key: StaticString, _ values: [String]) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            FlatJSONWriter.appendString(value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `"key":{…}` for a dictionary of doubles, its keys in the order of their UTF-8 bytes (as
+    /// `JSONEncoder`'s `.sortedKeys` orders them), each value as `write(_:_:)` writes a double.
+    public mutating func write(_ key: StaticString, _ values: [String: Double]) {
+        self.key(key)
+        var inner = FlatJSONWriter(capacity: 32 * values.count + 2)
+        for (name, value) in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            if inner.bytes.count > 1 { inner.bytes.append(UInt8(ascii: ",")) }
+            FlatJSONWriter.appendString(name, to: &inner.bytes)
+            inner.bytes.append(UInt8(ascii: ":"))
+            inner.appendDouble(value)
+        }
+        bytes.append(contentsOf: inner.finish())
     }
 
     /// Closes the object and returns its bytes.

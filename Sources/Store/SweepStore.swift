@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import Sweep
+import Threads
 
 /// The durable state of one sweep: one SQLite file (WAL) per output folder.
 ///
@@ -12,6 +13,7 @@ public final class SweepStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
     let logger = Logger(label: "strata.store")
+    private let checkpointer = Mutex<BackgroundCheckpointer?>(nil)
 
     /// Opens (or creates) `<folder>/strata.sqlite`.
     public convenience init(folder: String) throws {
@@ -45,6 +47,21 @@ public final class SweepStore: Sendable {
                 usleep(20_000)
             }
         }
+    }
+
+    /// Moves checkpoints of the write-ahead log off the writer's commits, onto a thread of their own, for as long
+    /// as this store is open (see `BackgroundCheckpointer`). The coordinator, the store's one writer, calls it.
+    public func checkpointInBackground() throws {
+        guard checkpointer.withLock({ $0 == nil }) else { return }
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(BackgroundCheckpointer.fallbackPages)")
+        }
+        let started = try BackgroundCheckpointer(path: path)
+        checkpointer.withLock { $0 = started }
+    }
+
+    deinit {
+        checkpointer.withLock { $0 }?.stop()
     }
 
     static var migrator: DatabaseMigrator {

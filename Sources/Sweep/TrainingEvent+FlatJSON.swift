@@ -10,6 +10,7 @@ extension TrainingEvent {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object: \(error)"))
         }
         if object.string("type") == "epoch" { return .epoch(try EpochMetrics(object)) }
+        if let event = flat(object) { return event }
         return try lineDecoder.decode(TrainingEvent.self, from: Data(json))
     }
 
@@ -28,13 +29,29 @@ extension TrainingEvent {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object: \(error)"))
         }
         if object.string("type") == "epoch" { return .epoch(try EpochMetrics.validate(object)) }
+        if let event = flat(object) { return .event(event) }
         return .event(try lineDecoder.decode(TrainingEvent.self, from: Data(json)))
     }
 
     /// The event as one line of JSON with sorted keys (the bytes of `jsonLine()`).
     public func json() throws -> [UInt8] {
-        if case .epoch(let m) = self { return m.json }
-        return Array(try TrainingEvent.lineEncoder.encode(self))
+        switch self {
+        case .epoch(let m): return m.json
+        case .started(let s) where s.spec == nil: return s.json
+        case .done(let summary): return summary.json
+        default: return Array(try TrainingEvent.lineEncoder.encode(self))
+        }
+    }
+
+    /// A `started` event without a spec, or a `done` event, read by a flat scan: the two events every task
+    /// sends, so that sweeps of many short tasks do not pay `JSONDecoder` for each. Nil for anything the scan
+    /// does not take as certain; that goes through `JSONDecoder`, which accepts or rejects it with its message.
+    static func flat(_ object: FlatJSONObject) -> TrainingEvent? {
+        switch object.string("type") {
+        case "started": Started(flat: object).map(TrainingEvent.started)
+        case "done": Summary(flat: object).map(TrainingEvent.done)
+        default: nil
+        }
     }
 
     // JSONEncoder and JSONDecoder are safe to share once configured: encode and decode copy their
@@ -106,6 +123,67 @@ extension TrainingEvent.EpochMetrics {
         w.write("train_acc", trainAccuracy)
         w.write("train_loss", trainLoss)
         w.write("type", "epoch")
+        return w.finish()
+    }
+}
+
+extension TrainingEvent.Started {
+    init?(flat o: FlatJSONObject) {
+        guard o.kind("spec") == nil || o.kind("spec") == .null, let parameters = o.int("parameters"),
+              let taps = o.strings("taps"), let checkpoints = o.ints("checkpoints"),
+              let trainExamples = o.int("train_examples"), let noisyExamples = o.int("noisy_examples"),
+              let device = o.string("device")
+        else { return nil }
+        self.init(parameters: parameters, taps: taps, checkpoints: checkpoints, trainExamples: trainExamples,
+                  noisyExamples: noisyExamples, device: device)
+    }
+
+    /// The event's JSON with sorted keys, as `JSONEncoder` with `.sortedKeys` writes it (no spec).
+    var json: [UInt8] {
+        var w = FlatJSONWriter(capacity: 160 + 8 * checkpoints.count + 16 * taps.count)
+        w.write("checkpoints", checkpoints)
+        w.write("device", device)
+        w.write("noisy_examples", noisyExamples)
+        w.write("parameters", parameters)
+        w.write("taps", taps)
+        w.write("train_examples", trainExamples)
+        w.write("type", "started")
+        return w.finish()
+    }
+}
+
+extension TrainingEvent.Summary {
+    init?(flat o: FlatJSONObject) {
+        /// A number as `JSONDecoder` reads it with Strata's non-finite strings; nil for a number out of range.
+        func number(_ o: FlatJSONObject, _ key: String) -> Double? {
+            guard let value = o.double(key, nonFinite: true) else { return nil }
+            return value.isFinite || o.kind(key) == .string ? value : nil
+        }
+        let fit = o.kind("perfect_fit_epoch")
+        guard let epochs = o.int("epochs"), let train = number(o, "final_train_acc"),
+              let test = number(o, "final_test_acc"), let seconds = number(o, "seconds"),
+              fit == nil || fit == .null || o.int("perfect_fit_epoch") != nil,
+              let scoresObject = o.object("scores")
+        else { return nil }
+        var scores: [String: Double] = [:]
+        for key in scoresObject.keys {
+            guard let value = number(scoresObject, key) else { return nil }
+            scores[key] = value
+        }
+        self.init(epochs: epochs, finalTrainAccuracy: train, finalTestAccuracy: test,
+                  perfectFitEpoch: o.int("perfect_fit_epoch"), seconds: seconds, scores: scores)
+    }
+
+    /// The event's JSON with sorted keys, as `JSONEncoder` with `.sortedKeys` writes it.
+    var json: [UInt8] {
+        var w = FlatJSONWriter(capacity: 160 + 40 * scores.count)
+        w.write("epochs", epochs)
+        w.write("final_test_acc", finalTestAccuracy)
+        w.write("final_train_acc", finalTrainAccuracy)
+        if let perfectFitEpoch { w.write("perfect_fit_epoch", perfectFitEpoch) }
+        w.write("scores", scores)
+        w.write("seconds", seconds)
+        w.write("type", "done")
         return w.finish()
     }
 }

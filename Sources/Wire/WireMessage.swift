@@ -85,12 +85,17 @@ public struct WireMessage: Sendable {
         (self.command, self.body, self.payload) = (command, body.json, payload)
     }
 
+    /// A TASK with its body written without `JSONEncoder`.
+    public init(_ command: Command, _ body: TaskBody, payload: [[UInt8]] = []) {
+        (self.command, self.body, self.payload) = (command, body.json, payload)
+    }
+
     /// Decodes the body as `type`.
     public func decode<Body: Decodable>(_ type: Body.Type) throws -> Body {
-        if type == SequenceBody.self {
-            // The hot path (one per EVENT and ACK): a flat scan instead of JSONDecoder.
+        if type == SequenceBody.self || type == TaskBody.self {
+            // The hot paths (one per EVENT, ACK and TASK): a flat scan instead of JSONDecoder.
             do {
-                return try SequenceBody(json: body) as! Body
+                return try (type == SequenceBody.self ? SequenceBody(json: body) as Any : TaskBody(json: body)) as! Body
             } catch {
                 throw WireError(.body, "\(command.rawValue) body does not decode: \(error)")
             }
@@ -140,6 +145,23 @@ public struct TaskBody: Codable, Sendable {
     public var task: String
     public var attempt: Int
     public init(task: String, attempt: Int) { (self.task, self.attempt) = (task, attempt) }
+
+    /// Reads `{"task","attempt"}` (other members are ignored).
+    public init(json: [UInt8]) throws {
+        let object = try FlatJSONObject(json)
+        guard let task = object.string("task"), let attempt = object.int("attempt") else {
+            throw WireError(.body, "expected {\"task\": string, \"attempt\": int}")
+        }
+        (self.task, self.attempt) = (task, attempt)
+    }
+
+    /// The body as JSON with sorted keys.
+    public var json: [UInt8] {
+        var writer = FlatJSONWriter(capacity: 40 + task.utf8.count)
+        writer.write("attempt", attempt)
+        writer.write("task", task)
+        return writer.finish()
+    }
 }
 
 /// EVENT / ACK / DONE: a position in the per-lease message sequence. EVENT carries the

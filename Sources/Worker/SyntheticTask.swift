@@ -1,9 +1,30 @@
+import FlatJSON
 import Foundation
 import Sweep
 
 /// The synthetic workload: a task that trains nothing and emits events at a pace, and can be told
 /// to crash, hang or diverge at a given event (for load and fault tests).
 public enum SyntheticTask {
+    /// The spec of a synthetic task as an in-process worker runs it: `kind`, `lr` and the `synthetic` settings
+    /// read by a flat scan (a sweep of thousands of zero-length tasks does not pay `JSONDecoder` for every spec);
+    /// nil when the spec is not a synthetic task's. A member the scan cannot read keeps its default.
+    public static func spec(json: [UInt8]) -> TaskSpec? {
+        guard let object = try? FlatJSONObject(json), object.string("kind") == TaskKind.synthetic.rawValue else {
+            return nil
+        }
+        var spec = TaskSpec()
+        spec.kind = .synthetic
+        if let lr = object.double("lr") { spec.lr = lr }
+        if let s = object.object("synthetic") {
+            let keys: [(String, WritableKeyPath<SyntheticSpec, Int>)] = [
+                ("events", \.events), ("pace_ms", \.paceMs), ("crash_at", \.crashAt), ("hang_at", \.hangAt),
+                ("diverge_at", \.divergeAt), ("payload_bytes", \.payloadBytes),
+            ]
+            for (key, path) in keys { if let value = s.int(key) { spec.synthetic[keyPath: path] = value } }
+        }
+        return spec
+    }
+
     /// Runs `spec.synthetic`, handing each event to `emit`: `started`, `events` epoch events (each
     /// followed by a similarity row of `payload_bytes` when that is set), then `done`. A crash is
     /// `abort()` of the whole process, a hang sleeps forever, divergence ends with `diverged`.

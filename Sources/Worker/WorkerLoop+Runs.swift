@@ -10,9 +10,7 @@ extension WorkerLoop {
         let run = Run(lease: lease)
         runs[lease] = run
         logger.info("task \(lease.task) attempt \(lease.attempt): starting")
-        if options.inProcess, let spec = try? JSONDecoder().decode(TaskSpec.self, from: Data(specJSON)),
-           spec.kind == .synthetic
-        {
+        if options.inProcess, let spec = SyntheticTask.spec(json: specJSON) {
             do {
                 try SyntheticTask.run(spec, inProcess: true) { event in
                     self.relay(run, try event.json(), final: event.isFinal)
@@ -65,7 +63,7 @@ extension WorkerLoop {
 
     func sequenced<Body: Encodable>(_ run: Run, _ command: Command, _ body: Body) {
         run.seq += 1
-        let message = WireMessage(command, body)
+        let message = (body as? SequenceBody).map { WireMessage(command, $0) } ?? WireMessage(command, body)
         run.outbox.append((run.seq, message))
         pushOut(run)
     }

@@ -61,4 +61,36 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(object["task"] as? String == "q\"\\\n\u{1}é")
     }
+
+    @Test func readsArraysOfIntegersAndStringsAndNestedObjects() throws {
+        let text = #"{"i":[0, -3,12] ,"s":["a","b\"c","\u00e9"],"e":[],"m":[1,"x"],"f":[1.5],"o":{"x":1,"y":"nan"},"n":1}"#
+        let o = try FlatJSONObject(Array(text.utf8))
+        #expect(o.ints("i") == [0, -3, 12])
+        #expect(o.strings("s") == ["a", "b\"c", "é"])
+        #expect(o.ints("e") == [] && o.strings("e") == [])
+        #expect(o.ints("m") == nil && o.strings("m") == nil)  // mixed kinds
+        #expect(o.ints("f") == nil)  // not integers
+        #expect(o.ints("n") == nil && o.ints("missing") == nil && o.object("n") == nil)
+        let nested = try #require(o.object("o"))
+        #expect(nested.keys == ["x", "y"])
+        #expect(nested.int("x") == 1)
+        #expect(nested.double("y", nonFinite: true)?.isNaN == true)
+    }
+
+    @Test func writerArraysAndSortedDictionariesMatchJSONEncoder() throws {
+        struct Shape: Encodable {
+            var a: [Int]
+            var b: [String]
+            var c: [String: Double]
+        }
+        let value = Shape(a: [3, -1, 0], b: ["x", "q\"uote", "é\n"],
+                          c: ["z": 1, "a.b": 0.25, "A": -2.5e-7, "a_c": 1e20, "b": 123456.789])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var w = FlatJSONWriter()
+        w.write("a", value.a)
+        w.write("b", value.b)
+        w.write("c", value.c)
+        #expect(String(decoding: w.finish(), as: UTF8.self) == String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
 }

@@ -82,4 +82,28 @@ import Testing
                            String(decoding: invalid, as: UTF8.self)])
         #expect(bodies[2].contains("\u{FFFD}"))
     }
+
+    @Test func theLogIsCopiedIntoTheDatabaseFileInTheBackground() throws {
+        func size(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        for background in [false, true] {
+            let (store, config, folder) = try Self.store(widths: [1])
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            if background { try store.checkpointInBackground() }
+            let task = config.tasks[0].id
+            Thread.sleep(forTimeInterval: 0.5)  // whatever set-up left in the log is copied first
+            let before = size(store.path)
+            try store.transaction { try $0.lease(task: task, attempt: 1, worker: "w", deadline: 0) }
+            for seq in 1...200 {
+                let epoch = TrainingEvent.epoch(.init(epoch: seq, trainLoss: 1, trainAccuracy: 0.5, cleanAccuracy: 0.5,
+                                                      noisyAccuracy: 0, memorization: 0, testLoss: 1, testAccuracy: 0.4,
+                                                      learningRate: 0.1, seconds: 1, imagesPerSecond: 10))
+                try store.transaction { tx in _ = try tx.ingest(task: task, attempt: 1, seq: seq, json: try epoch.json()) }
+            }
+            // The writer itself checkpoints only past 1,000 pages (SQLite's default) or 16,384 (in the background
+            // mode): these 200 small commits stay in the log unless the checkpoint thread copies them.
+            let deadline = Date().addingTimeInterval(background ? 5 : 1)
+            while size(store.path) <= before && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            #expect((size(store.path) > before) == background, "background \(background): \(before) → \(size(store.path))")
+        }
+    }
 }

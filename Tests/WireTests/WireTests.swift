@@ -42,6 +42,26 @@ import Wire
         withExtendedLifetime(context) {}
     }
 
+    @Test func flatBodiesAreWhatJSONEncoderWritesAndReadBackAsJSONDecoderReadsThem() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let task = TaskBody(task: "t0123456789abcdef", attempt: 3)
+        let message = WireMessage(.task, task, payload: [[1]])
+        #expect(message.body == Array(try encoder.encode(task)))
+        let read = try message.decode(TaskBody.self)
+        #expect(read.task == task.task && read.attempt == 3)
+        let sequence = SequenceBody(task: "t\"x", attempt: 1, seq: 42)
+        #expect(WireMessage(.ack, sequence).body == Array(try encoder.encode(sequence)))
+        // Other members are ignored, a missing or mistyped one is refused, as JSONDecoder does.
+        let extra = WireMessage(command: .task, body: Array(#"{"attempt":2,"task":"t1","x":[1,{}]}"#.utf8))
+        #expect(try extra.decode(TaskBody.self).attempt == 2)
+        for bad in [#"{"task":"t1"}"#, #"{"task":1,"attempt":2}"#, #"{"task":"t1","attempt":2.5}"#, "[]"] {
+            let message = WireMessage(command: .task, body: Array(bad.utf8))
+            #expect(throws: WireError.self, "\(bad)") { try message.decode(TaskBody.self) }
+            #expect(throws: (any Error).self, "\(bad)") { try JSONDecoder().decode(TaskBody.self, from: Data(bad.utf8)) }
+        }
+    }
+
     @Test func badFramesAreRejectedWithTheReason() throws {
         #expect(throws: WireError.self) { try WireMessage(frames: [Array("hello".utf8)]) }
         do {
