@@ -2,6 +2,8 @@
 # Distributed benchmark: N zero-length synthetic tasks through 4 in-process workers
 # (tasks/s completed and durably stored), then event ingestion (events/s committed before ack).
 # Usage: bench/dist_throughput.sh [debug|release] [tasks] [events-per-task] [ingest-tasks] [curve|sse]
+# SLOTS=n (default 1): each of the 4 workers runs n tasks at once (`strata worker --slots n`), so that up to 4n
+# leases are in flight and each of the coordinator's rounds (one store transaction) carries more of them.
 # With `curve` as the fifth argument, event ingestion runs a second time with CURVE keys on
 # (encryption and the ZAP allow-list), for the cost of security against the plain run before it.
 # With `sse`, it runs a second time with the live dashboard on (`--http`) and two clients attached to
@@ -18,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-release}; tasks=${2:-2000}; events=${3:-1000}; ingest_tasks=${4:-50}; curve=${5:-}
 bin=${STRATA_BIN:-.build/$mode/strata}  # STRATA_BIN: compare another build
+slots=${SLOTS:-1}
 dir=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null || true; done; rm -rf "$dir"' EXIT
@@ -36,7 +39,7 @@ YAML
     for i in 1 2 3 4; do
         local worker_keys=()
         [[ -n $keys ]] && worker_keys=(--keys "$keys/workers/worker-00$i")
-        $bin worker --connect "tcp://127.0.0.1:$port" --in-process "${worker_keys[@]}" 2>/dev/null &
+        $bin worker --connect "tcp://127.0.0.1:$port" --in-process --slots "$slots" "${worker_keys[@]}" 2>/dev/null &
         workers="$workers $!"
     done
     pids="$pids $workers"
