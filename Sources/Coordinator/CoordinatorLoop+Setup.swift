@@ -19,7 +19,7 @@ extension CoordinatorLoop {
         var gpu: Set<String> = []
         for task in owner.config.tasks {
             for a in try store.attempts(task: task.id) where a.state == .failed { failures[task.id, default: 0] += 1 }
-            epochs[task.id] = task.spec.kind == .synthetic ? task.spec.synthetic.events : task.spec.epochs
+            epochs[task.id] = task.spec.plannedEpochs
             if task.spec.device.hasPrefix("cuda") { gpu.insert(task.id) }
         }
         var scheduler = Scheduler(policy: RetryPolicy(owner.options.execution),

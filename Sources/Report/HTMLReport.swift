@@ -70,7 +70,7 @@ public struct HTMLReport {
             for key in model.gridKeys { t += "<td>\(Self.esc(task.value(key)))</td>" }
             let stateText = task.reason.map { "\(task.state): \($0)" } ?? task.state
             t += "<td class=\"\(task.state)\" title=\"\(Self.esc(stateText))\">\(Self.esc(task.state))</td>"
-            t += "<td>\(last?.epoch ?? 0)/\(task.spec.epochs)</td><td>\(Self.num(last?.trainAccuracy))</td>"
+            t += "<td>\(last?.epoch ?? 0)/\(task.spec.plannedEpochs)</td><td>\(Self.num(last?.trainAccuracy))</td>"
             t += "<td>\(Self.num(last?.testAccuracy))</td><td>\(Self.num(last?.memorization))</td>"
             t += "<td>\(task.perfectFitEpoch.map(String.init) ?? "–")</td>"
             t += "<td>\(Self.num(task.distinguishability))</td><td>\(Self.num(task.synchrony))</td>"
@@ -103,7 +103,7 @@ public struct HTMLReport {
     func section(_ task: TaskReport, index: Int) -> String {
         var html = "<section class=\"task\" id=\"task-\(index)\" data-task=\"\(Self.esc(task.id))\">"
         html += "<h2>\(index + 1). \(Self.esc(task.label)) <span class=\"pill \(task.state)\">\(task.state)</span></h2>"
-        var facts = ["task \(task.id)", "\(task.epochs.count)/\(task.spec.epochs) epochs"]
+        var facts = ["task \(task.id)", "\(task.epochs.count)/\(task.spec.plannedEpochs) epochs"]
         if let pf = task.perfectFitEpoch { facts.append("perfect fit at epoch \(pf)") }
         if let s = task.seconds { facts.append(String(format: "%.0f s", s)) }
         html += "<p class=\"facts\">\(Self.esc(facts.joined(separator: " · ")))</p>"

@@ -9,6 +9,9 @@ public struct TaskSpec: Codable, Hashable, Sendable {
     /// `train` runs a real training; `synthetic` emits events without training (load and fault tests).
     public var kind: TaskKind = .train
 
+    /// The epochs the task's run reports: `synthetic.events` for a synthetic task, else `epochs`.
+    public var plannedEpochs: Int { kind == .synthetic ? synthetic.events : epochs }
+
     // Data
     /// `fashion-mnist`, `mnist`, `cifar10` or `synthetic`.
     public var dataset: String = "fashion-mnist"

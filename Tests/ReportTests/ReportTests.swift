@@ -72,6 +72,24 @@ struct ReportTests {
         #expect(html.contains("pill running"))
     }
 
+    @Test func aTasksEpochCountIsOutOfTheEpochsItsRunReports() {
+        #expect(HTMLReport(model: model(finished: true)).render().contains("4/4 epochs"))
+        // A synthetic task (its started event carries no spec) reports `synthetic.events` epochs, not `epochs`.
+        var spec = TaskSpec()
+        spec.kind = .synthetic
+        spec.synthetic.events = 4
+        var task = TaskReport(id: "syn", spec: spec, grid: ["width": "1"], state: "pending")
+        for var e in runEvents(taps: ["synthetic"], epochs: 4, finished: true) {
+            if case .started(var started) = e {
+                started.spec = nil
+                e = .started(started)
+            }
+            task.apply(e)
+        }
+        let html = HTMLReport(model: ReportModel(title: "s", gridKeys: ["width"], tasks: [task])).render()
+        #expect(spec.epochs != 4 && html.contains("4/4 epochs"), "a synthetic task's total is its events")
+    }
+
     @Test func pngIsWellFormed() throws {
         let data = PNG.encode(width: 3, height: 2, rgb: (0..<18).map { UInt8($0 * 10) })
         #expect(Array(data.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
