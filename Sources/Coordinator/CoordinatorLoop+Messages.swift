@@ -12,7 +12,10 @@ extension CoordinatorLoop {
         guard let identity = frames.first else { return }
         let size = frames.reduce(0) { $0 + $1.count }
         if size > owner.options.maxMessageBytes {
-            return drop(identity, "message of \(size) bytes exceeds the limit of \(owner.options.maxMessageBytes)")
+            let why = "message of \(size) bytes exceeds the coordinator's limit of \(owner.options.maxMessageBytes) bytes "
+                + "(strata coordinator --max-message-bytes)"
+            tooLarge(frames, why: why, tx)
+            return drop(identity, why)
         }
         let message: WireMessage
         do { message = try WireMessage(frames: frames.dropFirst()) } catch {
@@ -38,6 +41,25 @@ extension CoordinatorLoop {
             }
         } catch {
             drop(identity, "\(message.command.rawValue): \(error)")
+        }
+    }
+
+    /// A sequenced message over the size limit from the holder of its lease, that would be applied next: a replay
+    /// could not make it smaller, so its attempt fails now (as a rejected event does: `Scheduler.reject`, retried
+    /// after the policy) and the worker gets a CANCEL with the reason, instead of the lease waiting for its timeout.
+    private func tooLarge(_ frames: [[UInt8]], why: String, _ tx: StoreTransaction) {
+        guard let identity = frames.first, let message = try? WireMessage(frames: frames.dropFirst()),
+              [.event, .done, .fail].contains(message.command),
+              let body = try? message.decode(SequenceBody.self)
+        else { return }
+        let key = String(decoding: identity, as: UTF8.self)
+        let lease = Lease(task: body.task, attempt: body.attempt)
+        guard scheduler.heard(from: key, at: now), case .apply? = try? scheduler.admit(lease, from: key, first: body.seq)
+        else { return }
+        do {
+            send(try scheduler.reject(lease, worker: key, identity: identity, seq: body.seq, what: "message", why: why, tx))
+        } catch {
+            logger.warning("could not fail task \(lease.task) attempt \(lease.attempt) for its oversized message: \(error)")
         }
     }
 

@@ -279,14 +279,15 @@ struct Scheduler {
         return (dead, hung)
     }
 
-    /// The holder `key` of `lease` sent event `seq`, which does not validate (`why`): the attempt fails (retried
-    /// after the policy, as any failure, and counted against the worker) with reason `rejected event N: why`,
+    /// The holder `key` of `lease` sent event `seq`, which does not validate (`why`), or a message (`what`) that
+    /// cannot be stored: the attempt fails (retried after the policy, as any failure, and counted against the
+    /// worker) with reason `rejected event N: why`,
     /// and the worker gets a CANCEL with that reason. A replay could not fix the event, so the lease must not
     /// wait for one.
-    mutating func reject(_ lease: Lease, worker key: String, identity: [UInt8], seq: Int, why: String,
-                         _ tx: StoreTransaction) throws -> Cancellation
+    mutating func reject(_ lease: Lease, worker key: String, identity: [UInt8], seq: Int, what: String = "event",
+                         why: String, _ tx: StoreTransaction) throws -> Cancellation
     {
-        let reason = "rejected event \(seq): \(why)"
+        let reason = "rejected \(what) \(seq): \(why)"
         logger.warning("task \(lease.task) attempt \(lease.attempt) from \(key): \(reason)")
         try tx.countForWorker(key, failed: true)
         try fail(lease.task, worker: key, reason: reason, retryable: true, tx)

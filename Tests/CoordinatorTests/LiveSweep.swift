@@ -67,10 +67,10 @@ final class LiveSweep {
     /// Starts `strata coordinator` on the sweep `yaml` (written to the folder), its stderr in `coordinator.log`;
     /// returns once it listens.
     @discardableResult
-    func coordinator(_ yaml: String) throws -> Process {
+    func coordinator(_ yaml: String, extra: [String] = []) throws -> Process {
         let config = folder + "/sweep.yaml"
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try start(LiveSweep.strata, ["coordinator", config, "--bind", endpoint, "--out", folder + "/out"],
+        let process = try start(LiveSweep.strata, ["coordinator", config, "--bind", endpoint, "--out", folder + "/out"] + extra,
                                 log: "coordinator")
         try wait(20, "the coordinator to listen") {
             FileManager.default.fileExists(atPath: storePath) && log("coordinator").contains("listening")

@@ -105,6 +105,34 @@ struct ProtocolFixTests {
                                       pid: 1, running: []))
     }
 
+    @Test func aMessageOverTheSizeLimitFailsItsAttemptWithTheReasonInsteadOfWaiting() throws {
+        let live = try LiveSweep()
+        let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 1, events: 1, paceMs: 0, retries: 0),
+                                               extra: ["--max-message-bytes", "10000"])
+        let worker = try TestDealer(endpoint: live.endpoint, name: "big")
+        try worker.send(Self.ready("big"))
+        let task = try #require(try worker.next(.task, within: 10)).decode(TaskBody.self)
+        try worker.send(WireMessage(.event, SequenceBody(task: task.task, attempt: task.attempt, seq: 1),
+                                    payload: [Self.started]))
+        // Event 2 is a valid similarity row of 3,500 values (14 kB: over the limit, under the 20 kB at which libzmq
+        // would close the connection): no replay can shrink it.
+        let values = Array(repeating: "0.5", count: 3_500).joined(separator: ",")
+        let big = #"{"type":"similarity","kind":"cka_linear","index":0,"epoch":0,"epochs":[0],"rows":[{"tap":"a","values":["#
+            + values + "]}]}"
+        try worker.send(WireMessage(.event, SequenceBody(task: task.task, attempt: task.attempt, seq: 2),
+                                    payload: [Array(big.utf8)]))
+        let cancel = try #require(try worker.next(.cancel, within: 5), "no CANCEL for an oversized message")
+            .decode(CancelBody.self)
+        #expect(cancel.task == task.task && cancel.attempt == task.attempt)
+        #expect(cancel.reason.hasPrefix("rejected message 2: message of ") && cancel.reason.contains("limit of 10000 bytes"),
+                "\(cancel.reason)")
+        // No retries: the sweep ends at once with the task failed (status 1) and the reason, not after task_timeout_s.
+        #expect(try live.exitStatus(coordinator, within: 20) == 1, "\(live.log("coordinator"))")
+        let record = try #require(try live.store().tasks().first)
+        #expect(record.state == .failed && record.reason?.contains("exceeds the coordinator's limit") == true,
+                "\(record.reason ?? "")")
+    }
+
     @Test func anEventThatDoesNotValidateIsAnsweredWithCancelAndItsTaskFailsInsteadOfWaiting() throws {
         let live = try LiveSweep()
         let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 1, events: 1, paceMs: 0, retries: 0))
