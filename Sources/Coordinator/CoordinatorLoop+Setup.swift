@@ -14,11 +14,10 @@ extension CoordinatorLoop {
         let requeued = try store.requeueLeased()
         if requeued > 0 { logger.info("requeued \(requeued) task(s) leased before the restart") }
         let sequences = try store.lastSequences()
-        var failures: [String: Int] = [:]
+        let charged = try store.chargedFailures()
         var epochs: [String: Int] = [:]
         var gpu: Set<String> = []
         for task in owner.config.tasks {
-            for a in try store.attempts(task: task.id) where a.state == .failed { failures[task.id, default: 0] += 1 }
             epochs[task.id] = task.spec.plannedEpochs
             if task.spec.device.hasPrefix("cuda") { gpu.insert(task.id) }
         }
@@ -29,7 +28,8 @@ extension CoordinatorLoop {
                                      epochs: epochs[record.id] ?? 0, state: record.state,
                                      attempts: record.attempts)
             task.order = order
-            task.failures = failures[record.id] ?? 0
+            task.failures = charged[record.id]?.count ?? 0
+            task.failingWorkers = charged[record.id]?.workers ?? []
             task.lastSeq = sequences["\(record.id)#\(record.attempts)"] ?? 0
             task.resultAttempt = record.resultAttempt
             task.needsGPU = gpu.contains(record.id)

@@ -72,6 +72,20 @@ extension SweepStore {
         }
     }
 
+    /// Per task, the attempts charged as failures (failed, or failed and then adopted) and the workers they ran on:
+    /// what the retry policy counts, as it stands in the store.
+    public func chargedFailures() throws -> [String: (count: Int, workers: Set<String>)] {
+        try queue.read { db in
+            var out: [String: (count: Int, workers: Set<String>)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT task, worker FROM attempt WHERE charged = 1") {
+                let task: String = row["task"]
+                out[task, default: (0, [])].count += 1
+                out[task]!.workers.insert(row["worker"])
+            }
+            return out
+        }
+    }
+
     /// The attempts run by `worker`, oldest first.
     public func attempts(worker: String) throws -> [(task: String, attempt: Int, state: AttemptState)] {
         try queue.read { db in

@@ -134,6 +134,15 @@ public final class SweepStore: Sendable {
                     strata_version TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v4") { db in
+            // Whether an attempt was charged as a failure (retries, poison). A lease of a worker declared dead is
+            // failed and charged, and may later be adopted and run on: its row is `running` again, and the charge
+            // must survive a coordinator restart.
+            try db.execute(sql: """
+                ALTER TABLE attempt ADD COLUMN charged INTEGER NOT NULL DEFAULT 0;
+                UPDATE attempt SET charged = 1 WHERE state = 'failed';
+                """)
+        }
         return m
     }
 
@@ -244,9 +253,10 @@ public struct StoreTransaction {
             UPDATE task SET state = 'leased', attempts = ?, lease_holder = ?, lease_deadline = ?, updated = ? WHERE id = ?
             """).execute(arguments: [attempt, worker, deadline, now, task])
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO attempt(task, attempt, worker, started, state, last_seq) VALUES (?,?,?,?,'running',
-            COALESCE((SELECT last_seq FROM attempt WHERE task = ? AND attempt = ?), 0))
-            """).execute(arguments: [task, attempt, worker, now, task, attempt])
+            INSERT OR REPLACE INTO attempt(task, attempt, worker, started, state, last_seq, charged) VALUES (?,?,?,?,'running',
+            COALESCE((SELECT last_seq FROM attempt WHERE task = ? AND attempt = ?), 0),
+            COALESCE((SELECT charged FROM attempt WHERE task = ? AND attempt = ?), 0))
+            """).execute(arguments: [task, attempt, worker, now, task, attempt, task, attempt])
     }
 
     /// Re-adopts a lease after a coordinator restart (the worker still runs it).
@@ -332,8 +342,10 @@ public struct StoreTransaction {
 
     /// Ends a lease: `state` is `done`, `failed` (this attempt) or `lost`.
     public func endAttempt(task: String, attempt: Int, state: AttemptState, reason: String?) throws {
-        try db.cachedStatement(sql: "UPDATE attempt SET state = ?, reason = ?, ended = ? WHERE task = ? AND attempt = ?")
-            .execute(arguments: [state, reason, now, task, attempt])
+        // A failed attempt is charged for good (`charged`: adoption may set its state back to running).
+        try db.cachedStatement(sql: """
+            UPDATE attempt SET state = ?, reason = ?, ended = ?, charged = charged OR ? WHERE task = ? AND attempt = ?
+            """).execute(arguments: [state, reason, now, state == .failed, task, attempt])
     }
 
     /// Sets a task's state (`queued`, `done`, `failed`) and reason, clearing its lease.

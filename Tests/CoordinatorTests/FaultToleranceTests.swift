@@ -228,7 +228,7 @@ struct FaultToleranceTests {
         let log = h.log("coordinator")
         #expect(log.contains("expected at least 3 frames"))
         #expect(log.contains("protocol version 'STRATA/9'"))
-        #expect(log.contains("exceeds the limit"))
+        #expect(log.contains("exceeds the coordinator's limit of 100000 bytes"))
         #expect(log.contains("does not decode"))
         try Self.expectCompleteResults(try h.store(), events: 4)
         raw.close()

@@ -106,4 +106,25 @@ import Testing
             #expect((size(store.path) > before) == background, "background \(background): \(before) → \(size(store.path))")
         }
     }
+
+    @Test func aFailureChargedToAnAttemptSurvivesItsAdoption() throws {
+        let (store, config, folder) = try Self.store(widths: [1, 2])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (a, b) = (config.tasks[0].id, config.tasks[1].id)
+        try store.transaction { tx in
+            // Task a: attempt 1's worker is declared dead (failed, charged), then comes back and the lease is adopted.
+            try tx.lease(task: a, attempt: 1, worker: "w", deadline: 0)
+            try tx.endAttempt(task: a, attempt: 1, state: .failed, reason: "worker stopped answering")
+            try tx.adopt(task: a, attempt: 1, worker: "w", deadline: 0)
+            // Task b: attempt 1 lost (not charged), attempt 2 failed on another worker.
+            try tx.lease(task: b, attempt: 1, worker: "w", deadline: 0)
+            try tx.endAttempt(task: b, attempt: 1, state: .lost, reason: "worker no longer runs it")
+            try tx.lease(task: b, attempt: 2, worker: "x", deadline: 0)
+            try tx.endAttempt(task: b, attempt: 2, state: .failed, reason: "exit 1")
+        }
+        #expect(try store.attempts(task: a).map(\.state) == [.running], "adopted: running again")
+        let charged = try store.chargedFailures()
+        #expect(charged[a]?.count == 1 && charged[a]?.workers == ["w"], "the death's charge is kept")
+        #expect(charged[b]?.count == 1 && charged[b]?.workers == ["x"], "a lost attempt is not charged")
+    }
 }
