@@ -105,6 +105,49 @@ struct ProtocolFixTests {
                                       pid: 1, running: []))
     }
 
+    @Test func theFailureOfADeadWorkersAdoptedLeaseCountsAfterACoordinatorRestart() throws {
+        let live = try LiveSweep()
+        let yaml = LiveSweep.syntheticYAML(tasks: 1, events: 1, paceMs: 0, retries: 1, heartbeatTimeoutMs: 1500)
+        var coordinator = try live.coordinator(yaml)
+        let worker = try TestDealer(endpoint: live.endpoint, name: "w")
+        try worker.send(Self.ready("w"))
+        let task = try #require(try worker.next(.task, within: 10)).decode(TaskBody.self)
+        let lease = Lease(task: task.task, attempt: task.attempt)
+        func ready() -> WireMessage {
+            WireMessage(.ready, ReadyBody(worker: "w", slots: 1, threads: 1, device: "cpu", host: "test", pid: 1,
+                                          running: [lease]))
+        }
+        /// READY with the lease until the coordinator has adopted it (its attempt is running again in the store).
+        func rejoin() throws {
+            for _ in 0..<40 {
+                try worker.send(ready())
+                let deadline = Date().addingTimeInterval(0.5)
+                while Date() < deadline {
+                    if try live.store().attempts(task: task.task).map(\.state) == [.running] { return }
+                    usleep(50_000)
+                }
+            }
+            Issue.record("the coordinator did not adopt the lease")
+        }
+        // Silent past the heartbeat timeout: declared dead, its attempt failed and charged (1 failure of 2 allowed).
+        try live.wait(20, "the worker to be declared dead") {
+            try live.store().attempts(task: task.task).first?.state == .failed
+        }
+        try rejoin()  // it still runs the lease: adopted
+        // The coordinator is killed and started again; the worker reports its lease again and then fails it.
+        kill(coordinator.processIdentifier, SIGKILL)
+        coordinator.waitUntilExit()
+        coordinator = try live.coordinator(yaml)
+        try rejoin()
+        try worker.send(WireMessage(.fail, FailBody(task: lease.task, attempt: lease.attempt, seq: 1, error: "exit 1",
+                                                    retryable: true)))
+        // The death's failure still counts: two failures, none left to retry.
+        #expect(try live.exitStatus(coordinator, within: 20) == 1, "\(live.log("coordinator"))")
+        let record = try #require(try live.store().tasks().first)
+        #expect(record.state == .failed && record.reason == "failed 2 time(s): exit 1" && record.attempts == 1,
+                "\(record.reason ?? "") after \(record.attempts) attempt(s)")
+    }
+
     @Test func aMessageOverTheSizeLimitFailsItsAttemptWithTheReasonInsteadOfWaiting() throws {
         let live = try LiveSweep()
         let coordinator = try live.coordinator(LiveSweep.syntheticYAML(tasks: 1, events: 1, paceMs: 0, retries: 0),
