@@ -1,3 +1,4 @@
+import Foundation
 import CTorch
 
 /// Where a tensor lives.
@@ -56,6 +57,18 @@ public enum Runtime {
 
     /// Seeds libtorch's default generator (used by dropout and unseeded random ops).
     public static func manualSeed(_ seed: UInt64) { ct_manual_seed(seed) }
+
+    /// Runs `body` as the only holder of libtorch's default generator in this process. The generator is
+    /// process-wide: a run that seeds it and depends on its sequence (a training run with dropout, a checkpoint that
+    /// saves it) holds this for as long, so that two such runs in one process (the tests) never interleave draws.
+    /// Reentrant.
+    public static func withDefaultGenerator<T>(_ body: () throws -> T) rethrows -> T {
+        defaultGeneratorLock.lock()
+        defer { defaultGeneratorLock.unlock() }
+        return try body()
+    }
+
+    nonisolated(unsafe) private static let defaultGeneratorLock = NSRecursiveLock()
 
     /// Whether autograd records operations on this thread.
     public static var isGradEnabled: Bool { ct_is_grad_enabled() }

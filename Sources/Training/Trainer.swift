@@ -30,8 +30,14 @@ public final class Trainer {
     }
 
     /// Trains to the end (or to divergence), calling `emit` with each event; returns the summary.
+    /// The run holds libtorch's default generator (`Runtime.withDefaultGenerator`): it seeds it, and dropout
+    /// draws from it.
     @discardableResult
     public func run(emit: (TrainingEvent) throws -> Void) throws -> TrainingEvent.Summary {
+        try Runtime.withDefaultGenerator { try runHoldingGenerator(emit: emit) }
+    }
+
+    private func runHoldingGenerator(emit: (TrainingEvent) throws -> Void) throws -> TrainingEvent.Summary {
         let started = DispatchTime.now()
         try validate()
         if spec.threads > 0 { Runtime.threads = spec.threads }
