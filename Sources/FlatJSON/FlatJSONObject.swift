@@ -73,25 +73,22 @@ public struct FlatJSONObject {
 
     /// The integers of the array value of `key`; nil when absent, not an array, or an element is not an integer
     /// that fits.
-    public func ints(_ key: String) -> [Int]? {
-        guard let elements = elements(key) else { return nil }
-        var out: [Int] = []
-        out.reserveCapacity(elements.count)
-        for e in elements {
-            guard let value = integer(e) else { return nil }
-            out.append(value)
-        }
-        return out
-    }
+    public func ints(_ key: String) -> [Int]? { array(key, integer) }
 
     /// The strings of the array value of `key`; nil when absent, not an array, or an element is not a string.
     public func strings(_ key: String) -> [String]? {
+        array(key) { $0.kind == .string ? decodeString($0.value, escaped: $0.escaped) : nil }
+    }
+
+    /// The elements of the array value of `key` through `element`; nil when absent, not an array, or `element`
+    /// refuses one.
+    func array<T>(_ key: String, _ element: (Member) -> T?) -> [T]? {
         guard let elements = elements(key) else { return nil }
-        var out: [String] = []
+        var out: [T] = []
         out.reserveCapacity(elements.count)
         for e in elements {
-            guard e.kind == .string else { return nil }
-            out.append(decodeString(e.value, escaped: e.escaped))
+            guard let value = element(e) else { return nil }
+            out.append(value)
         }
         return out
     }

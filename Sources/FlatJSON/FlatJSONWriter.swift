@@ -54,38 +54,36 @@ public struct FlatJSONWriter {
 
     /// Writes `"key":[…]` for integers.
     public mutating func write(_ key: StaticString, _ values: [Int]) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
-        for (i, value) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: String(value).utf8)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(key, values) { $0.bytes.append(contentsOf: String($1).utf8) }
     }
 
     /// Writes `"key":[…]` for strings, escaped.
     public mutating func write(_ key: StaticString, _ values: [String]) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
-        for (i, value) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            FlatJSONWriter.appendString(value, to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(key, values) { FlatJSONWriter.appendString($1, to: &$0.bytes) }
     }
 
     /// Writes `"key":{…}` for a dictionary of doubles, its keys in the order of their UTF-8 bytes (as
     /// `JSONEncoder`'s `.sortedKeys` orders them), each value as `write(_:_:)` writes a double.
     public mutating func write(_ key: StaticString, _ values: [String: Double]) {
         self.key(key)
-        var inner = FlatJSONWriter(capacity: 32 * values.count + 2)
-        for (name, value) in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            if inner.bytes.count > 1 { inner.bytes.append(UInt8(ascii: ",")) }
-            FlatJSONWriter.appendString(name, to: &inner.bytes)
-            inner.bytes.append(UInt8(ascii: ":"))
-            inner.appendDouble(value)
+        bytes.append(UInt8(ascii: "{"))
+        for (i, (name, value)) in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            FlatJSONWriter.appendString(name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            appendDouble(value)
         }
-        bytes.append(contentsOf: inner.finish())
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func list<T>(_ key: StaticString, _ values: [T], _ element: (inout FlatJSONWriter, T) -> Void) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            element(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 
     /// Closes the object and returns its bytes.

@@ -41,10 +41,17 @@ public struct WireMessage: Sendable {
     /// Extra frames after the body: the event JSON of EVENT, the spec JSON of TASK, binary data.
     public var payload: [[UInt8]]
 
-    /// A message with an encoded body.
+    /// A message with an encoded body (sorted keys). The bodies of the hot paths, sequence numbers (EVENT, ACK,
+    /// DONE) and TASK, are written without `JSONEncoder`, byte for byte as it would.
     public init<Body: Encodable>(_ command: Command, _ body: Body, payload: [[UInt8]] = []) {
         self.command = command
-        self.body = Array((try? WireMessage.encoder.encode(body)) ?? Data("{}".utf8))
+        if let flat = body as? SequenceBody {
+            self.body = flat.json
+        } else if let flat = body as? TaskBody {
+            self.body = flat.json
+        } else {
+            self.body = Array((try? WireMessage.encoder.encode(body)) ?? Data("{}".utf8))
+        }
         self.payload = payload
     }
 
@@ -78,16 +85,6 @@ public struct WireMessage: Sendable {
         self.command = command
         self.body = frames[first + 2]
         self.payload = frames.count > 3 ? Array(frames[(first + 3)...]) : []
-    }
-
-    /// A sequenced message (EVENT, ACK, DONE) with its body written without `JSONEncoder`.
-    public init(_ command: Command, _ body: SequenceBody, payload: [[UInt8]] = []) {
-        (self.command, self.body, self.payload) = (command, body.json, payload)
-    }
-
-    /// A TASK with its body written without `JSONEncoder`.
-    public init(_ command: Command, _ body: TaskBody, payload: [[UInt8]] = []) {
-        (self.command, self.body, self.payload) = (command, body.json, payload)
     }
 
     /// Decodes the body as `type`.

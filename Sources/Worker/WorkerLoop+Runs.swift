@@ -63,7 +63,7 @@ extension WorkerLoop {
 
     func sequenced<Body: Encodable>(_ run: Run, _ command: Command, _ body: Body) {
         run.seq += 1
-        let message = (body as? SequenceBody).map { WireMessage(command, $0) } ?? WireMessage(command, body)
+        let message = WireMessage(command, body)
         run.outbox.append((run.seq, message))
         pushOut(run)
     }

@@ -58,14 +58,9 @@ struct FaultToleranceTests {
 
     @Test func aTaskWhoseSpecCannotWorkFailsOnceWithoutRetries() throws {
         let h = try StrataHarness()
-        // Accepted by the config, refused by the trainer: CKA needs at least 4 measured examples.
-        let config = try h.config("""
-            name: invalid
-            dataset: {name: synthetic, train_size: 40, test_size: 20}
-            arch: mlp
-            width: 8
-            epochs: 1
-            measure: {examples: 2, planes: 0}
+        // Accepted by the config, refused by the trainer.
+        let config = try h.config(SweepFixtures.unworkableTask + """
+
             execution: {retries: 2, heartbeat_ms: 300, heartbeat_timeout_ms: 1000, task_timeout_s: 60}
             """)
         let coordinator = try h.coordinator(config)

@@ -9,15 +9,7 @@ extension WorkerAgentTests {
     @Suite struct Failures {
         @Test func aSpecThatCannotWorkIsReportedAsNotRetryable() throws {
             let session = try WorkerSession()
-            // Accepted by the config, refused by the trainer (exit 65): CKA needs at least 4 measured examples.
-            let task = try TaskFixture("""
-                name: invalid
-                dataset: {name: synthetic, train_size: 40, test_size: 20}
-                arch: mlp
-                width: 8
-                epochs: 1
-                measure: {examples: 2, planes: 0}
-                """)
+            let task = try TaskFixture(SweepFixtures.unworkableTask)  // refused by the trainer: exit 65
             var stream = try session.give(task)
             try stream.collect(from: session.coordinator, within: 90)
             let end = try #require(stream.end)
