@@ -326,6 +326,15 @@ int ct_stack(const ct_tensor *ts, int n, int64_t dim, ct_tensor *out) { CT_RETUR
 int ct_narrow(ct_tensor t, int64_t dim, int64_t start, int64_t length, ct_tensor *out) {
     CT_RETURN(t->t.narrow(dim, start, length))
 }
+int ct_unbind(ct_tensor t, int64_t dim, int64_t count, ct_tensor *outs) {
+    CT_TRY({
+        if (count != t->t.size(dim))
+            throw std::invalid_argument("unbind: dimension " + std::to_string(dim) + " has " +
+                                        std::to_string(t->t.size(dim)) + " entries, not " + std::to_string(count));
+        std::vector<at::Tensor> parts = t->t.unbind(dim);
+        for (int64_t i = 0; i < count; i++) outs[i] = wrap(parts[i]);
+    })
+}
 int ct_index_select(ct_tensor t, int64_t dim, ct_tensor index, ct_tensor *out) {
     CT_RETURN(t->t.index_select(dim, index->t))
 }

@@ -46,6 +46,15 @@ extension Tensor {
         try Tensor.make("narrow") { ct_narrow(handle, Int64(dim), Int64(start), Int64(length), $0) }
     }
 
+    /// The entries of dimension `dim` as views without that dimension. Their gradients flow back stacked into one
+    /// tensor, where views from `narrow` would each be padded with zeros to the whole size and summed.
+    public func unbind(_ dim: Int) throws -> [Tensor] {
+        let count = size(dim)
+        var handles = [ct_tensor?](repeating: nil, count: count)
+        try check(ct_unbind(handle, Int64(dim), Int64(count), &handles), "unbind")
+        return handles.map { Tensor(handle: $0!) }
+    }
+
     /// Entries of dimension `dim` at the given Int64 indices.
     public func indexSelect(_ dim: Int, _ index: Tensor) throws -> Tensor {
         try Tensor.make("index_select") { ct_index_select(handle, Int64(dim), index.handle, $0) }

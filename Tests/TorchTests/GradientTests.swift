@@ -72,6 +72,10 @@ struct GradientTests {
         try expectGradientsMatch("transpose", inputs: [a], shapes: s) { try $0[0].transposed(0, 2) }
         try expectGradientsMatch("flatten", inputs: [a], shapes: s) { try $0[0].flatten(from: 1) }
         try expectGradientsMatch("narrow", inputs: [a], shapes: s) { try $0[0].narrow(1, start: 1, length: 2) }
+        try expectGradientsMatch("unbind", inputs: [a], shapes: s) {
+            let parts = try $0[0].unbind(1)
+            return try parts[0] * parts[2] + parts[1]
+        }
         try expectGradientsMatch("squeeze/unsqueeze", inputs: [a], shapes: s) { try $0[0].unsqueeze(1).squeeze(1) }
         try expectGradientsMatch("expand", inputs: [Array(a.prefix(3))], shapes: [[3, 1]]) { try $0[0].expand([3, 4]) }
         try expectGradientsMatch("flip", inputs: [a], shapes: s) { try $0[0].flip([1, 2]) }

@@ -108,6 +108,9 @@ int ct_flatten(ct_tensor t, int64_t start, int64_t end, ct_tensor *out);
 int ct_cat(const ct_tensor *ts, int n, int64_t dim, ct_tensor *out);
 int ct_stack(const ct_tensor *ts, int n, int64_t dim, ct_tensor *out);
 int ct_narrow(ct_tensor t, int64_t dim, int64_t start, int64_t length, ct_tensor *out);
+/* Views of the `count` entries of dimension `dim` (count must be its size), that dimension removed; their
+   gradients flow back as one stacked tensor (narrowing instead pads each with zeros and adds them). */
+int ct_unbind(ct_tensor t, int64_t dim, int64_t count, ct_tensor *outs);
 int ct_index_select(ct_tensor t, int64_t dim, ct_tensor index, ct_tensor *out);
 int ct_gather(ct_tensor t, int64_t dim, ct_tensor index, ct_tensor *out);
 int ct_squeeze(ct_tensor t, int64_t dim, ct_tensor *out);

@@ -32,12 +32,13 @@ public final class MultiHeadSelfAttention: Module, Layer {
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let (b, t) = (x.size(0), x.size(1))
         let headDim = dim / heads
-        // (b, t, 3·dim) → (3, b, heads, t, headDim)
-        let qkv = try Functional.linear(x, weight: inProjWeight, bias: inProjBias)
-            .reshape([b, t, 3, heads, headDim]).permute([2, 0, 3, 1, 4])
-        let q = try qkv.narrow(0, start: 0, length: 1).squeeze(0)
-        let k = try qkv.narrow(0, start: 1, length: 1).squeeze(0)
-        let v = try qkv.narrow(0, start: 2, length: 1).squeeze(0)
+        // (b, t, 3·dim) → q, k, v as (b, heads, t, headDim) views of it. Unbound along the "3" rather than narrowed
+        // after a permute: their gradients then come back stacked straight into the (b, t, 3·dim) layout of the
+        // projection, not as three zero-padded copies summed and then permuted (bit-identical; bench/RESULTS.md,
+        // "Engine 2.x", has the time it saves).
+        let parts = try Functional.linear(x, weight: inProjWeight, bias: inProjBias)
+            .reshape([b, t, 3, heads, headDim]).unbind(2)
+        let (q, k, v) = (try parts[0].transposed(1, 2), try parts[1].transposed(1, 2), try parts[2].transposed(1, 2))
         let p = isTraining ? dropout : 0
         let mixed = try Functional.scaledDotProductAttention(q, k, v, dropout: p)
             .transposed(1, 2).reshape([b, t, dim])
