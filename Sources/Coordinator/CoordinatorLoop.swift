@@ -53,6 +53,7 @@ final class CoordinatorLoop {
         scheduler = try CoordinatorLoop.loadScheduler(owner, store)
         (socket, authentication) = try CoordinatorLoop.listen(owner, context)
         announce()
+        publishStatus()  // the loaded counts, readable as soon as the coordinator listens
     }
 
     func run() throws -> Coordinator.Outcome {

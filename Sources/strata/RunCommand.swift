@@ -65,7 +65,11 @@ struct RunCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         let endpoint = coordinator.endpoint!
-        for i in 0..<max(1, workers) {
+        // A sweep with nothing left to run (one that finished, run again) ends at once: no worker is started to find
+        // its coordinator gone. The coordinator publishes its loaded counts as it starts to listen.
+        while coordinator.status == nil && !ended.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        let idle = coordinator.status.map { $0.progress.remaining == 0 } ?? true
+        for i in 0..<(idle ? 0 : max(1, workers)) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: WorkerOptions.currentExecutable())
             process.arguments = ["worker", "--connect", endpoint, "--threads", String(threads),

@@ -191,6 +191,22 @@ struct ReportEndToEndTests {
         }
     }
 
+    @Test func runningAFinishedSweepAgainStartsNoWorker() throws {
+        let sweep = try FinishedSweep.get()
+        let scratch = try TemporaryFolder(prefix: "strata-e2e-again")
+        let out = scratch.path + "/sweep"
+        try FileManager.default.copyItem(atPath: sweep.out, toPath: out)
+        try? FileManager.default.removeItem(atPath: out + "/report.html")
+        let again = try Strata.run(["run", sweep.folder + "/e2e.yaml", "--workers", "2", "--out", out],
+                                   logs: scratch.path, timeout: 60)
+        try #require(again.status == 0, "strata run of a finished sweep: \(again.stderr)")
+        #expect(again.stdout.contains("2 done, 0 failed"), "\(again.stdout)")
+        #expect(again.stderr.contains("0 to run"), "\(again.stderr)")
+        // Workers would log their connection (the log level is info when stderr is not a terminal).
+        #expect(!again.stderr.contains("[Worker]"), "a worker was started: \(again.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/report.html"), "no report written")
+    }
+
     @Test func reportOfHalfFinishedSweepMarksWhatIsMissing() throws {
         let scratch = try TemporaryFolder(prefix: "strata-e2e-half")
         let folder = scratch.path
