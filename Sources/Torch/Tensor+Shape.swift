@@ -49,6 +49,10 @@ extension Tensor {
     /// The entries of dimension `dim` as views without that dimension. Their gradients flow back stacked into one
     /// tensor, where views from `narrow` would each be padded with zeros to the whole size and summed.
     public func unbind(_ dim: Int) throws -> [Tensor] {
+        let rank = shape.count
+        guard (-rank..<rank).contains(dim) else {
+            throw TorchError(operation: "unbind", message: "dimension \(dim) is out of range for a tensor of shape \(shape)")
+        }
         let count = size(dim)
         var handles = [ct_tensor?](repeating: nil, count: count)
         try check(ct_unbind(handle, Int64(dim), Int64(count), &handles), "unbind")

@@ -78,6 +78,8 @@ struct TrainingTests {
             try Functional.conv2d(Tensor.ones([1, 3, 8, 8]), weight: Tensor.ones([4, 2, 3, 3]), bias: nil)
         }
         #expect(throws: TorchError.self) { try Tensor([Float(1), 2], shape: [3]) }
+        #expect(throws: TorchError.self) { try Tensor.ones([2, 3]).unbind(2) }
+        #expect(try Tensor.ones([2, 3]).unbind(-1).map(\.shape) == [[2], [2], [2]])
         // Libtorch still works after the errors.
         #expect(try (Tensor.ones([2, 2]) * 3).sum().item() == 12)
     }
