@@ -2,8 +2,8 @@
 # Measurement overhead of a quick.yaml-sized run: resnet18 k=8 on 300 noisy Fashion-MNIST images,
 # 30 epochs, with configs/quick.yaml's measurement settings (measure.log=10: 10 checkpoints, linear CKA on
 # 200 examples, probes on every tap, one decision plane at R=20). Prints the time by stage and the
-# ratio measured / trained. Training and measurement run in the same process, one after the other,
-# so machine noise touches both alike.
+# ratio measured / trained, then the measurement's share of the whole run. Training and measurement run in
+# the same process, one after the other, so machine noise touches both alike.
 #
 #   bench/measurement_overhead.sh [path/to/strata] [threads]
 set -euo pipefail
@@ -24,4 +24,6 @@ measured = sum(t.get(k, 0) for k in ("forward", "cka", "probes", "planes"))
 print(f"training {t['training']:.1f}s; per-epoch evaluation {t.get('evaluation', 0):.1f}s; measurement {measured:.1f}s "
       f"(forward {t.get('forward', 0):.1f}, CKA {t.get('cka', 0):.1f}, probes {t.get('probes', 0):.1f}, "
       f"planes {t.get('planes', 0):.1f}) = {100 * measured / t['training']:.0f}% of training")
+run = t['training'] + t.get('evaluation', 0) + measured
+print(f"the whole run (training, per-epoch evaluation, measurement) {run:.1f}s: measurement {100 * measured / run:.0f}% of it")
 PY
