@@ -56,19 +56,19 @@ struct RunCommand: AsyncParsableCommand {
             defer { ended.withLock { $0 = true } }
             return try await coordinator.run()
         }
-        while coordinator.endpoint == nil {
-            // A coordinator that could not start (store, bind) ends before it listens: report why.
+        // The coordinator publishes its loaded counts as soon as it listens. One that could not start (store, bind)
+        // ends before that: report why.
+        while coordinator.status == nil {
             if ended.withLock({ $0 }) {
                 _ = try await outcome.value
-                if coordinator.endpoint == nil { throw CommandError("the coordinator ended before it listened", status: ExitStatus.failure) }
+                if coordinator.status == nil { throw CommandError("the coordinator ended before it listened", status: ExitStatus.failure) }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         let endpoint = coordinator.endpoint!
         // A sweep with nothing left to run (one that finished, run again) ends at once: no worker is started to find
-        // its coordinator gone. The coordinator publishes its loaded counts as it starts to listen.
-        while coordinator.status == nil && !ended.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
-        let idle = coordinator.status.map { $0.progress.remaining == 0 } ?? true
+        // its coordinator gone.
+        let idle = coordinator.status!.progress.remaining == 0
         for i in 0..<(idle ? 0 : max(1, workers)) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: WorkerOptions.currentExecutable())

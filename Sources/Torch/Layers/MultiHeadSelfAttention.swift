@@ -36,9 +36,9 @@ public final class MultiHeadSelfAttention: Module, Layer {
         // after a permute: their gradients then come back stacked straight into the (b, t, 3·dim) layout of the
         // projection, not as three zero-padded copies summed and then permuted (bit-identical; bench/RESULTS.md,
         // "Engine 2.x", has the time it saves).
-        let parts = try Functional.linear(x, weight: inProjWeight, bias: inProjBias)
-            .reshape([b, t, 3, heads, headDim]).unbind(2)
-        let (q, k, v) = (try parts[0].transposed(1, 2), try parts[1].transposed(1, 2), try parts[2].transposed(1, 2))
+        let qkv = try Functional.linear(x, weight: inProjWeight, bias: inProjBias)
+            .reshape([b, t, 3, heads, headDim]).unbind(2).map { try $0.transposed(1, 2) }
+        let (q, k, v) = (qkv[0], qkv[1], qkv[2])
         let p = isTraining ? dropout : 0
         let mixed = try Functional.scaledDotProductAttention(q, k, v, dropout: p)
             .transposed(1, 2).reshape([b, t, dim])
