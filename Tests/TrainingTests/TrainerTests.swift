@@ -28,7 +28,9 @@ let hasFashionMNIST = FileManager.default.fileExists(atPath: "/usr/share/dataset
 /// Serialized: each run sets libtorch's process-wide seed and thread count.
 @Suite("Trainer", .serialized)
 struct TrainerTests {
-    @Test(.enabled(if: hasFashionMNIST), arguments: [("cnn5", 16, 60), ("resnet18", 8, 40)])
+    /// The bound is generous: the run stops at the perfect fit, whose epoch depends on the CPU's kernels (this
+    /// ResNet-18 fits at epoch 49 on an Intel Xeon with AVX-512 and AMX, within 40 on the AMD EPYC it was first run on).
+    @Test(.enabled(if: hasFashionMNIST), arguments: [("cnn5", 16, 60), ("resnet18", 8, 80)])
     func memorizesNoisyFashionMNISTToAPerfectFit(arch: String, width: Int, maxEpochs: Int) throws {
         let s = try spec(["arch": arch, "width": "\(width)", "train_size": "256", "test_size": "200",
                           "label_noise": "0.2", "optimizer": "adam", "lr": "0.002", "batch_size": "64",
