@@ -1,5 +1,5 @@
 // Tensor operations of the CTorch shim. Everything here uses ATen only, which compiles faster
-// than the full torch API; optimizers and serialization live in optim.cpp.
+// than the full torch API; batch norm lives in norm.cpp, optimizers and serialization in optim.cpp.
 #if defined(__x86_64__) || defined(_M_X64)
 #include <xmmintrin.h>
 #endif
@@ -414,11 +414,6 @@ int ct_scaled_dot_product_attention(ct_tensor q, ct_tensor k, ct_tensor v, doubl
 int ct_conv2d(ct_tensor x, ct_tensor w, ct_tensor b, const int64_t *stride, const int64_t *padding,
               const int64_t *dilation, int64_t groups, ct_tensor *out) {
     CT_RETURN(at::conv2d(x->t, w->t, optional(b), dims(stride, 2), dims(padding, 2), dims(dilation, 2), groups))
-}
-int ct_batch_norm(ct_tensor x, ct_tensor weight, ct_tensor bias, ct_tensor running_mean, ct_tensor running_var,
-                  bool training, double momentum, double eps, ct_tensor *out) {
-    CT_RETURN(at::batch_norm(x->t, optional(weight), optional(bias), optional(running_mean), optional(running_var),
-                             training, momentum, eps, at::globalContext().userEnabledCuDNN()))
 }
 int ct_layer_norm(ct_tensor x, const int64_t *shape, int ndim, ct_tensor weight, ct_tensor bias, double eps,
                   ct_tensor *out) {

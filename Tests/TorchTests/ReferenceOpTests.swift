@@ -104,6 +104,45 @@ struct ReferenceOpTests {
         expectClose(try got.toArray(Double.self), expected)
     }
 
+    /// Training-mode batch norm of a channels-last float tensor whose channel count is not a multiple of 16 runs its
+    /// backward pass on one thread when libtorch has more (the shim's own path, Sources/CTorch/norm.cpp): its output,
+    /// gradients and running statistics (kept or not) agree with the same batch norm in float64 (libtorch's path),
+    /// and the thread count is what it was after the backward pass.
+    @Test(arguments: [true, false])
+    func channelsLastBatchNormOnTwoThreadsAgreesWithFloat64(runningStatistics: Bool) throws {
+        let previous = Runtime.threads
+        Runtime.threads = 2
+        defer { Runtime.threads = previous }
+        let (n, c, h, w) = (16, 8, 10, 10)
+        let x = values(n * c * h * w, seed: 41, offset: 0.3, scale: 2), upstream = values(n * c * h * w, seed: 44)
+        let gamma = values(c, seed: 42, offset: 1, scale: 0.3), beta = values(c, seed: 43)
+        func run(_ dtype: DType, channelsLast: Bool) throws -> [String: [Double]] {
+            var input = try Tensor(x, shape: [n, c, h, w]).to(dtype)
+            if channelsLast { input = try input.channelsLast() }
+            let weight = try Tensor(gamma).to(dtype).requiresGrad(), bias = try Tensor(beta).to(dtype).requiresGrad()
+            let runningMean = try Tensor.zeros([c], dtype: dtype), runningVar = try Tensor.ones([c], dtype: dtype)
+            let leaf = try input.requiresGrad()
+            let y = try Functional.batchNorm(leaf, weight: weight, bias: bias,
+                                             runningMean: runningStatistics ? runningMean : nil,
+                                             runningVar: runningStatistics ? runningVar : nil,
+                                             training: true, momentum: 0.1, eps: 1e-5)
+            #expect(y.isChannelsLast == channelsLast)
+            try (y * Tensor(upstream, shape: [n, c, h, w]).to(dtype)).sum().backward()
+            return ["y": try y.toArray(Double.self), "dx": try #require(leaf.grad).toArray(Double.self),
+                    "dw": try #require(weight.grad).toArray(Double.self), "db": try #require(bias.grad).toArray(Double.self),
+                    "running mean": try runningMean.toArray(Double.self), "running var": try runningVar.toArray(Double.self)]
+        }
+        let reference = try run(.float64, channelsLast: false)
+        let got = try run(.float32, channelsLast: true)
+        #expect(Runtime.threads == 2)
+        #expect((reference["running mean"]!.contains { $0 != 0 }) == runningStatistics)
+        for (name, expected) in reference {
+            // float32 against float64: relative to the largest magnitude of each result.
+            let scale = Swift.max(expected.map(abs).max() ?? 1, 1e-12)
+            expectClose(try #require(got[name]).map { $0 / scale }, expected.map { $0 / scale }, tolerance: 1e-5)
+        }
+    }
+
     @Test func batchNormTrainUpdatesRunningStatisticsAndEvalUsesThem() throws {
         let (n, c, h, w) = (4, 3, 2, 3)
         let x = values(n * c * h * w, seed: 28, offset: 0.5, scale: 2)

@@ -138,7 +138,7 @@ func cpuSeconds() -> Double {
 func main() throws {
     let args = CommandLine.arguments.dropFirst()
     guard let command = args.first else {
-        throw BenchError(description: "usage: strata-bench torch-step|matmul|cka [--threads T] [--steps N] ...")
+        throw BenchError(description: "usage: strata-bench torch-step|models|pipeline|inference|batchnorm|matmul|cka [--threads T] [--steps N] ...")
     }
     let opts = try options(args.dropFirst())
     Runtime.threads = Int(opts["threads"] ?? "2") ?? 2
@@ -218,6 +218,23 @@ func main() throws {
                   "ms_per_image_best": sorted[0], "ms_per_image_median": sorted[sorted.count / 2],
                   "max_logit_difference": difference, "threads": Runtime.threads])
         }
+    case "batchnorm":
+        // Training-mode batch norm of a channels-last (128, C, S, S) float tensor, forward and backward of
+        // sum(y · g): median ms per pass over the steps.
+        let c = Int(opts["channels"] ?? "8")!, size = Int(opts["size"] ?? "28")!, steps = Int(opts["steps"] ?? "30")!
+        let x = try Tensor.randn([128, c, size, size], generator: Generator(seed: 5)).channelsLast().requiresGrad()
+        let upstream = try Tensor.randn([128, c, size, size], generator: Generator(seed: 6)).channelsLast()
+        let weight = try Tensor.ones([c]).requiresGrad(), bias = try Tensor.zeros([c]).requiresGrad()
+        var times: [Double] = []
+        for step in 0..<(steps + 3) {
+            let start = now()
+            let y = try Functional.batchNorm(x, weight: weight, bias: bias, runningMean: nil, runningVar: nil,
+                                             training: true)
+            try (y * upstream).sum().backward()
+            if step >= 3 { times.append((now() - start) * 1000) }
+        }
+        emit(["bench": "batchnorm", "channels": c, "size": size, "ms_median": times.sorted()[times.count / 2],
+              "threads": Runtime.threads])
     case "matmul":
         emit(["bench": "matmul", "n": 1024, "gflops": try matmulGflops(n: 1024, repeats: 10)])
     case "cka":
