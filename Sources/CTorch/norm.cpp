@@ -1,8 +1,9 @@
 // Batch normalization of the CTorch shim. libtorch's training-mode backward pass of a channels-last batch norm on
 // the CPU (2.13) sums each thread's share of the rows into that thread's row of one shared buffer of C floats per
 // thread. When C floats do not fill whole 64-byte cache lines (C not a multiple of 16), neighbouring threads write
-// to the same line on every row, and the pass runs slower on two threads than on one: 8 channels at 28 × 28, batch
-// 128, 8.6 ms on two threads against 2.1 ms on one on the 2-core development VM (bench/RESULTS.md, "Batch norm").
+// to the same line on every row, and the pass runs slower on two threads than on one (forward and backward of 8
+// channels at 28 × 28, batch 128, in PyTorch 2.13 on a 2-core VM: 12.1 ms on two threads, 6.5 ms on one;
+// bench/RESULTS.md, "Batch norm on two threads").
 // Here such a layer's backward pass runs libtorch's kernel on the calling thread alone. Its forward pass, its
 // gradients (bit for bit those of libtorch on one thread), evaluation mode and every other case are libtorch's
 // own batch_norm.
