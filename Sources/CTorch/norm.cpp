@@ -4,8 +4,8 @@
 // to the same line on every row, and the pass runs slower on two threads than on one (forward and backward of 8
 // channels at 28 × 28, batch 128, in PyTorch 2.13 on a 2-core VM: 12.1 ms on two threads, 6.5 ms on one;
 // bench/RESULTS.md, "Batch norm on two threads").
-// Here such a layer's backward pass runs libtorch's kernel on the calling thread alone. Its forward pass, its
-// gradients (bit for bit those of libtorch on one thread), evaluation mode and every other case are libtorch's
+// Here such a layer's backward pass runs libtorch's kernel on the calling thread alone: its gradients are, bit for
+// bit, those that kernel gives on one thread. Its forward pass, evaluation mode and every other case are libtorch's
 // own batch_norm.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -42,8 +42,6 @@ class SerialRegion {
     int previous_ = 1;
 };
 
-c10::optional<at::Tensor> given(const at::Tensor &t) { return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt; }
-
 // Training-mode batch norm with libtorch's forward pass (which also updates the running statistics) and libtorch's
 // backward kernel run on one thread.
 struct SerialBackwardBatchNorm : public torch::autograd::Function<SerialBackwardBatchNorm> {
@@ -75,19 +73,20 @@ struct SerialBackwardBatchNorm : public torch::autograd::Function<SerialBackward
 };
 
 // Whether libtorch's backward pass of this batch norm would share cache lines between threads (see the top).
-bool shares_cache_lines(const at::Tensor &x, const at::Tensor &weight, const at::Tensor &bias, bool training) {
+bool shares_cache_lines(const at::Tensor &x, const c10::optional<at::Tensor> &weight,
+                        const c10::optional<at::Tensor> &bias, bool training) {
     return training && at::GradMode::is_enabled() && at::get_num_threads() > 1 && x.device().is_cpu() &&
            x.dim() == 4 && x.size(1) % 16 != 0 && x.scalar_type() == at::kFloat && !x.is_contiguous() &&
-           x.is_contiguous(at::MemoryFormat::ChannelsLast) && weight.defined() && bias.defined();
+           x.is_contiguous(at::MemoryFormat::ChannelsLast) && weight && weight->defined() && bias && bias->defined();
 }
 
-at::Tensor batch_norm(const at::Tensor &x, const at::Tensor &weight, const at::Tensor &bias,
-                      const at::Tensor &running_mean, const at::Tensor &running_var, bool training, double momentum,
-                      double eps) {
+at::Tensor batch_norm(const at::Tensor &x, const c10::optional<at::Tensor> &weight,
+                      const c10::optional<at::Tensor> &bias, const c10::optional<at::Tensor> &running_mean,
+                      const c10::optional<at::Tensor> &running_var, bool training, double momentum, double eps) {
     if (shares_cache_lines(x, weight, bias, training))
-        return SerialBackwardBatchNorm::apply(x, weight, bias, given(running_mean), given(running_var), momentum, eps)[0];
-    return at::batch_norm(x, given(weight), given(bias), given(running_mean), given(running_var), training, momentum,
-                          eps, at::globalContext().userEnabledCuDNN());
+        return SerialBackwardBatchNorm::apply(x, *weight, *bias, running_mean, running_var, momentum, eps)[0];
+    return at::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps,
+                          at::globalContext().userEnabledCuDNN());
 }
 
 }  // namespace
@@ -97,10 +96,9 @@ extern "C" {
 
 int ct_batch_norm(ct_tensor x, ct_tensor weight, ct_tensor bias, ct_tensor running_mean, ct_tensor running_var,
                   bool training, double momentum, double eps, ct_tensor *out) {
-    const at::Tensor none;
-    auto tensor = [&](ct_tensor t) -> const at::Tensor & { return t ? t->t : none; };
-    CT_RETURN(ctorch::batch_norm(x->t, tensor(weight), tensor(bias), tensor(running_mean), tensor(running_var),
-                                 training, momentum, eps))
+    using ctorch::optional;
+    CT_RETURN(ctorch::batch_norm(x->t, optional(weight), optional(bias), optional(running_mean),
+                                 optional(running_var), training, momentum, eps))
 }
 
 }  // extern "C"
