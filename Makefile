@@ -5,7 +5,7 @@ WORKERS ?= 2
 # The benchmarks' reference: the pinned PyTorch in a virtual environment (scripts/install-deps --bench).
 BENCH_PYTHON ?= .deps/venv/bin/python
 
-.PHONY: all deps build test run bench bench-torch bench-models bench-cka bench-measure bench-dist clean
+.PHONY: all deps build test run bench bench-torch bench-models bench-batchnorm bench-cka bench-measure bench-dist clean
 
 all: build
 
@@ -30,7 +30,7 @@ run: build
 	.build/release/strata run $(CONFIG) --workers $(WORKERS)
 
 ## bench: every benchmark in bench/, figures to compare with bench/RESULTS.md
-bench: bench-torch bench-models bench-cka bench-measure bench-dist
+bench: bench-torch bench-models bench-batchnorm bench-cka bench-measure bench-dist
 
 bench-torch:
 	@scripts/install-deps --bench
@@ -41,6 +41,11 @@ bench-models:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product strata-bench
 	$(BENCH_PYTHON) bench/models_step.py --rounds 3
+
+bench-batchnorm:
+	@scripts/install-deps --bench
+	$(SWIFT) build -c release --product strata-bench
+	$(BENCH_PYTHON) bench/batchnorm_threads.py --rounds 3
 
 bench-cka:
 	@scripts/install-deps --bench
