@@ -2,7 +2,7 @@
 // the CPU (2.13) sums each thread's share of the rows into that thread's row of one shared buffer of C floats per
 // thread. When C floats do not fill whole 64-byte cache lines (C not a multiple of 16), neighbouring threads write
 // to the same line on every row, and the pass runs slower on two threads than on one (forward and backward of 8
-// channels at 28 × 28, batch 128, in PyTorch 2.13 on a 2-core VM: 12.1 ms on two threads, 6.5 ms on one;
+// channels at 28 × 28, batch 128, in PyTorch 2.13 on a 2-core Intel Xeon VM: 12.1 ms on two threads, 6.5 on one;
 // bench/RESULTS.md, "Batch norm on two threads").
 // Here such a layer's backward pass runs libtorch's kernel on the calling thread alone: its gradients are, bit for
 // bit, those that kernel gives on one thread. Its forward pass, evaluation mode and every other case are libtorch's
