@@ -80,7 +80,7 @@ struct TrainCommand: AsyncParsableCommand {
             try cannotSucceedElsewhere(error)  // the dataset's files are missing or unreadable
         }
         if !json, !trainer.stageSeconds.isEmpty {
-            let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.1fs", $0.key, $0.value) }
+            let parts = trainer.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2fs", $0.key, $0.value) }
             FileHandle.standardError.write(Data("time by stage: \(parts.joined(separator: ", "))\n".utf8))
         }
     }
