@@ -5,7 +5,7 @@ WORKERS ?= 2
 # The benchmarks' reference: the pinned PyTorch in a virtual environment (scripts/install-deps --bench).
 BENCH_PYTHON ?= .deps/venv/bin/python
 
-.PHONY: all deps build test run bench bench-torch bench-models bench-batchnorm bench-cka bench-measure bench-dist clean
+.PHONY: all deps build test run bench bench-tools bench-torch bench-models bench-batchnorm bench-cka bench-measure bench-dist clean
 
 all: build
 
@@ -32,24 +32,21 @@ run: build
 ## bench: every benchmark in bench/, figures to compare with bench/RESULTS.md
 bench: bench-torch bench-models bench-batchnorm bench-cka bench-measure bench-dist
 
-bench-torch:
+## bench-tools: the PyTorch reference (.deps/venv) and strata-bench, which the PyTorch comparisons need
+bench-tools:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product strata-bench
+
+bench-torch: bench-tools
 	$(BENCH_PYTHON) bench/torch_step.py --rounds 5
 
-bench-models:
-	@scripts/install-deps --bench
-	$(SWIFT) build -c release --product strata-bench
+bench-models: bench-tools
 	$(BENCH_PYTHON) bench/models_step.py --rounds 3
 
-bench-batchnorm:
-	@scripts/install-deps --bench
-	$(SWIFT) build -c release --product strata-bench
+bench-batchnorm: bench-tools
 	$(BENCH_PYTHON) bench/batchnorm_threads.py --rounds 3
 
-bench-cka:
-	@scripts/install-deps --bench
-	$(SWIFT) build -c release --product strata-bench
+bench-cka: bench-tools
 	$(BENCH_PYTHON) bench/cka_bench.py --rounds 3
 
 bench-measure: build

@@ -15,7 +15,7 @@ threads=${2:-1}
 config=${3:-configs/quick.yaml}
 label=${4:-arch=resnet18 optimizer=adam lr=0.002 width=8}
 
-tasks=$("$strata" validate "$config" --json --skip-data)
+tasks=$("$strata" validate "$config" --json --skip-data) || { echo "cannot read the tasks of $config with $strata" >&2; exit 1; }
 specs=$(python3 - "$label" "$tasks" <<'PY'
 import json, sys
 label, lines = sys.argv[1], [json.loads(l) for l in sys.argv[2].splitlines() if l.strip()]
@@ -28,7 +28,9 @@ PY
 )
 while IFS=$'\t' read -r task spec; do
     echo "== $task (threads=$threads)"
-    stages=$("$strata" train --spec-json "$spec" --set threads="$threads" 2>&1 >/dev/null | grep '^time by stage:')
+    log=$("$strata" train --spec-json "$spec" --set threads="$threads" 2>&1 >/dev/null) || {
+        echo "$log" | tail -20 >&2; echo "strata train failed on '$task' (its last lines above)" >&2; exit 1; }
+    stages=$(grep '^time by stage:' <<< "$log")
     echo "$stages"
     python3 - "$stages" <<'PY'
 import re, sys
